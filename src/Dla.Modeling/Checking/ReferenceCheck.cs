@@ -1,0 +1,79 @@
+using Dla.Modeling.Inference;
+using Dla.Modeling.Onnx;
+using Dla.Modeling.Weights;
+
+namespace Dla.Modeling.Checking;
+
+/// <summary>
+/// Proves that a deployed model reproduces reference outputs (timm's): runs the reference file's
+/// <c>input</c> and compares <c>logits</c> and, when both sides have it, <c>embedding</c>.
+/// Tolerance per output: max |Δ| ≤ 1e-4 · max(1, max |expected|).
+/// </summary>
+public static class ReferenceCheck
+{
+    /// <summary>Relative tolerance factor on the largest expected magnitude.</summary>
+    public const double Tolerance = 1e-4;
+
+    /// <summary>Runs the check.</summary>
+    /// <exception cref="WeightsFormatException">The reference file lacks <c>input</c> or <c>logits</c>.</exception>
+    public static ReferenceCheckReport Run(DlaSession session, SafeTensorsFile reference)
+    {
+        if (!reference.Entries.TryGetValue(OnnxConventions.Input, out var inputEntry) || inputEntry.Shape.Length != 4)
+        {
+            throw new WeightsFormatException($"'{reference.Source}' needs an '{OnnxConventions.Input}' tensor of shape [N, 3, H, W].");
+        }
+        var shape = inputEntry.Shape;
+        var outputs = session.Run(reference.ReadFloat32(OnnxConventions.Input), shape[0], shape[2], shape[3]);
+        var comparisons = new List<OutputComparison>
+        {
+            Compare(OnnxConventions.Logits, outputs.Logits, reference.ReadFloat32(OnnxConventions.Logits)),
+        };
+        var notes = new List<string>();
+        if (outputs.Embeddings is not null && reference.Contains(OnnxConventions.Embedding))
+        {
+            comparisons.Add(Compare(OnnxConventions.Embedding, outputs.Embeddings, reference.ReadFloat32(OnnxConventions.Embedding)));
+        }
+        else if (reference.Contains(OnnxConventions.Embedding))
+        {
+            notes.Add("the model has no 'embedding' output, so embeddings were not compared");
+        }
+        return new ReferenceCheckReport(shape, comparisons, notes);
+    }
+
+    private static OutputComparison Compare(string name, float[] actual, float[] expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            return new OutputComparison(name, double.PositiveInfinity, double.PositiveInfinity, 0, false, $"{actual.Length} values, reference has {expected.Length}");
+        }
+        double maxAbs = 0, maxExpected = 0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            double delta = Math.Abs(actual[i] - expected[i]);
+            maxAbs = Math.Max(maxAbs, delta);
+            maxExpected = Math.Max(maxExpected, Math.Abs(expected[i]));
+        }
+        var bound = Tolerance * Math.Max(1, maxExpected);
+        var maxRel = maxAbs / Math.Max(maxExpected, double.Epsilon);
+        return new OutputComparison(name, maxAbs, maxRel, bound, maxAbs <= bound && !double.IsNaN(maxAbs), null);
+    }
+}
+
+/// <summary>The outcome of a <see cref="ReferenceCheck"/>.</summary>
+/// <param name="InputShape">Shape of the reference input.</param>
+/// <param name="Outputs">One comparison per compared output.</param>
+/// <param name="Notes">What could not be compared, and why.</param>
+public sealed record ReferenceCheckReport(int[] InputShape, IReadOnlyList<OutputComparison> Outputs, IReadOnlyList<string> Notes)
+{
+    /// <summary>True when every compared output is within tolerance.</summary>
+    public bool Passed => Outputs.All(o => o.Passed);
+}
+
+/// <summary>Differences on one output.</summary>
+/// <param name="Name">Output name.</param>
+/// <param name="MaxAbsolute">Largest |actual − expected|.</param>
+/// <param name="MaxRelative">Largest |actual − expected| relative to the largest |expected|.</param>
+/// <param name="Bound">The allowed max absolute difference.</param>
+/// <param name="Passed">Whether <paramref name="MaxAbsolute"/> ≤ <paramref name="Bound"/>.</param>
+/// <param name="Problem">A structural mismatch (sizes), if any.</param>
+public sealed record OutputComparison(string Name, double MaxAbsolute, double MaxRelative, double Bound, bool Passed, string? Problem);
