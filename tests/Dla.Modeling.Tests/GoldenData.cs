@@ -1,40 +1,60 @@
+using System.Diagnostics;
+
 namespace Dla.Modeling.Tests;
 
 /// <summary>
-/// Locates shared/golden (reference outputs computed by timm) beside the repository; tests that
-/// need it skip with the reason when it is absent.
+/// Finds the shared reference data: <c>../shared</c> next to the repository root (the folder
+/// holding Dla.sln), with the reference implementation's outputs under <c>golden/</c>. Tests that
+/// need it call a <c>Require…</c> method, which skips the test with a clear reason when it is absent.
 /// </summary>
 internal static class GoldenData
 {
-    private static readonly Lazy<string?> SharedRoot = new(FindShared);
+    private const string SolutionFile = "Dla.sln";
 
-    /// <summary>The shared/ folder beside the repository root, or null.</summary>
-    public static string? Shared => SharedRoot.Value;
+    /// <summary>The repository root (the folder holding Dla.sln), or null when not found.</summary>
+    public static string? RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>shared/golden, skipping the calling test when it is absent.</summary>
-    public static string RequireRoot()
+    /// <summary>The shared folder (<c>../shared</c> from the repository root), or null when absent.</summary>
+    public static string? SharedRoot { get; } = ExistingOrNull(RepositoryRoot is null ? null : Path.Combine(RepositoryRoot, "..", "shared"));
+
+    /// <summary>The golden data folder (<c>../shared/golden</c>), or null when absent.</summary>
+    public static string? Root { get; } = ExistingOrNull(SharedRoot is null ? null : Path.Combine(SharedRoot, "golden"));
+
+    /// <summary>The shared folder; skips the calling test when it is absent.</summary>
+    public static string RequireSharedRoot() =>
+        SharedRoot ?? throw SkipBecause("../shared");
+
+    /// <summary>The golden data folder; skips the calling test when it is absent.</summary>
+    public static string RequireRoot() =>
+        Root ?? throw SkipBecause("../shared/golden");
+
+    /// <summary>A path below the golden folder (e.g. <c>"images", "preprocess.safetensors"</c>); skips when it does not exist.</summary>
+    public static string RequirePath(params string[] relative)
     {
-        var golden = Shared is null ? null : Path.Combine(Shared, "golden");
-        if (golden is null || !System.IO.Directory.Exists(golden))
-        {
-            Assert.Skip("Golden reference data not found: expected ../shared/golden beside the repository root (set DLA_SHARED_DIR to point elsewhere).");
-        }
-        return golden!;
+        var path = Path.Combine([RequireRoot(), .. relative]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            Assert.Skip($"Golden data '{Path.Combine(relative)}' is absent under {Root}.");
+        return path;
     }
 
-    private static string? FindShared()
+    private static UnreachableException SkipBecause(string folder)
     {
-        if (Environment.GetEnvironmentVariable("DLA_SHARED_DIR") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
+        Assert.Skip($"Reference data folder {folder} (relative to the repository root) is absent; " +
+                    $"searched upwards from {AppContext.BaseDirectory} for {SolutionFile}.");
+        return new UnreachableException();
+    }
+
+    private static string? FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Dla.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-            }
+            if (File.Exists(Path.Combine(dir.FullName, SolutionFile)))
+                return dir.FullName;
         }
+
         return null;
     }
+
+    private static string? ExistingOrNull(string? path) =>
+        path is not null && Directory.Exists(path) ? Path.GetFullPath(path) : null;
 }

@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Dla.Modeling.Images;
+using Dla.Modeling.Inference;
+
+namespace Dla.Modeling.Prediction;
+
+/// <summary>
+/// Streams images through decode → batch → inference with decoding running ahead: while the model
+/// runs batch n, batches n+1… are read and preprocessed in parallel. Results come out in input
+/// order; a bad image yields an error result and never fails its batch.
+/// </summary>
+public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preprocessor, PredictorOptions options)
+{
+    /// <summary>Predicts every image of <paramref name="images"/>.</summary>
+    public async IAsyncEnumerable<PredictionResult> PredictAsync(IAsyncEnumerable<ImageSource> images, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var batchSize = Math.Max(1, options.BatchSize);
+        var pending = Channel.CreateBounded<Task<PreparedBatch>>(Math.Max(1, options.BatchesAhead));
+        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(images, batchSize, pending.Writer, producerCancellation.Token);
+        try
+        {
+            await foreach (var prepared in pending.Reader.ReadAllAsync(cancellationToken))
+            {
+                foreach (var result in Infer(await prepared))
+                {
+                    yield return result;
+                }
+            }
+            await producer;
+        }
+        finally
+        {
+            await producerCancellation.CancelAsync();
+            await Task.WhenAny(producer);
+        }
+    }
+
+    /// <summary>Predicts a list of images.</summary>
+    public IAsyncEnumerable<PredictionResult> PredictAsync(IEnumerable<ImageSource> images, CancellationToken cancellationToken = default) =>
+        PredictAsync(images.ToAsyncEnumerable(), cancellationToken);
+
+    private async Task ProduceAsync(IAsyncEnumerable<ImageSource> images, int batchSize, ChannelWriter<Task<PreparedBatch>> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = new List<ImageSource>(batchSize);
+            await foreach (var image in images.WithCancellation(cancellationToken))
+            {
+                batch.Add(image);
+                if (batch.Count == batchSize)
+                {
+                    await writer.WriteAsync(PrepareAsync(batch, cancellationToken), cancellationToken);
+                    batch = new List<ImageSource>(batchSize);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                await writer.WriteAsync(PrepareAsync(batch, cancellationToken), cancellationToken);
+            }
+            writer.Complete();
+        }
+        catch (Exception ex)
+        {
+            writer.Complete(ex);
+        }
+    }
+
+    private async Task<PreparedBatch> PrepareAsync(List<ImageSource> images, CancellationToken cancellationToken)
+    {
+        var length = preprocessor.OutputLength;
+        var tensor = new float[images.Count * length];
+        var failures = new ImageFailure?[images.Count];
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.DecodeParallelism > 0 ? options.DecodeParallelism : Environment.ProcessorCount,
+            CancellationToken = cancellationToken,
+        };
+        await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), parallel, async (i, ct) =>
+        {
+            byte[] encoded;
+            try
+            {
+                encoded = await images[i].ReadAsync(ct);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures[i] = new ImageFailure("read_failed", ex.Message);
+                return;
+            }
+            try
+            {
+                preprocessor.Preprocess(encoded, tensor.AsSpan(i * length, length));
+            }
+            catch (ImageDecodeException ex)
+            {
+                failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
+            }
+        });
+        return new PreparedBatch(images, tensor, failures);
+    }
+
+    private IEnumerable<PredictionResult> Infer(PreparedBatch batch)
+    {
+        var config = preprocessor.Config;
+        var good = Enumerable.Range(0, batch.Images.Count).Where(i => batch.Failures[i] is null).ToArray();
+        ModelOutputs? outputs = null;
+        if (good.Length > 0)
+        {
+            var length = preprocessor.OutputLength;
+            // Failed images leave holes; compact the good ones so the model never sees padding.
+            var input = good.Length == batch.Images.Count ? batch.Tensor : Compact(batch.Tensor, good, length);
+            outputs = session.Run(input, good.Length, config.InputHeight, config.InputWidth);
+        }
+        var row = 0;
+        for (var i = 0; i < batch.Images.Count; i++)
+        {
+            var id = batch.Images[i].Id;
+            if (batch.Failures[i] is { } failure)
+            {
+                yield return new PredictionResult(id, null, null, failure);
+                continue;
+            }
+            var topK = TopK.Select(outputs!.LogitsOf(row), options.TopK);
+            var embedding = options.IncludeEmbeddings && session.HasEmbedding ? outputs.EmbeddingOf(row).ToArray() : null;
+            row++;
+            yield return new PredictionResult(id, topK, embedding, null);
+        }
+    }
+
+    private static float[] Compact(float[] tensor, int[] rows, int length)
+    {
+        var compact = new float[rows.Length * length];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            tensor.AsSpan(rows[r] * length, length).CopyTo(compact.AsSpan(r * length, length));
+        }
+        return compact;
+    }
+
+    private sealed record PreparedBatch(List<ImageSource> Images, float[] Tensor, ImageFailure?[] Failures);
+}
+
+/// <summary>Stable snake_case names of <see cref="ImageErrorKind"/> for outputs and database rows.</summary>
+public static class ImageFailureKinds
+{
+    /// <summary>The name of <paramref name="kind"/>, e.g. <c>too_many_pixels</c>.</summary>
+    public static string Of(ImageErrorKind kind) => kind switch
+    {
+        ImageErrorKind.Unreadable => "unreadable",
+        ImageErrorKind.Truncated => "truncated",
+        ImageErrorKind.UnsupportedFormat => "unsupported_format",
+        ImageErrorKind.TooManyPixels => "too_many_pixels",
+        ImageErrorKind.TooLarge => "too_large",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,40 @@
+namespace Dla.Modeling.Prediction;
+
+/// <summary>An image to predict: an identifier (path, blob name) and how to read its encoded bytes.</summary>
+/// <param name="Id">Identifier echoed in the result.</param>
+/// <param name="ReadAsync">Reads the encoded file; exceptions become a <c>read_failed</c> error for this image only.</param>
+public sealed record ImageSource(string Id, Func<CancellationToken, Task<byte[]>> ReadAsync)
+{
+    /// <summary>An image on the local file system.</summary>
+    public static ImageSource FromFile(string path) => new(path, ct => File.ReadAllBytesAsync(path, ct));
+}
+
+/// <summary>One class of a top-k list.</summary>
+/// <param name="Index">Class index in the classifier output.</param>
+/// <param name="Label">Class name (ImageNet-1k names for 1000-class models, <c>class_N</c> otherwise).</param>
+/// <param name="Probability">Softmax probability in [0, 1].</param>
+public sealed record ClassScore(int Index, string Label, float Probability);
+
+/// <summary>Why one image has no prediction.</summary>
+/// <param name="Kind">Stable snake_case kind: unreadable, truncated, unsupported_format, too_many_pixels, too_large, read_failed.</param>
+/// <param name="Message">Human-readable detail.</param>
+public sealed record ImageFailure(string Kind, string Message);
+
+/// <summary>The outcome for one image: a prediction or an error, never both.</summary>
+/// <param name="Id">The <see cref="ImageSource.Id"/>.</param>
+/// <param name="TopK">Classes by descending probability; null on error.</param>
+/// <param name="Embedding">Pooled features when requested and available; null otherwise.</param>
+/// <param name="Error">The failure; null on success.</param>
+public sealed record PredictionResult(string Id, IReadOnlyList<ClassScore>? TopK, float[]? Embedding, ImageFailure? Error)
+{
+    /// <summary>True when the image was processed.</summary>
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>Batching and output settings of <see cref="BatchPredictor"/>.</summary>
+/// <param name="BatchSize">Images per inference call.</param>
+/// <param name="TopK">Classes reported per image (capped at the number of classes).</param>
+/// <param name="IncludeEmbeddings">Whether results carry embeddings.</param>
+/// <param name="DecodeParallelism">Images decoded at once; 0 means one per core.</param>
+/// <param name="BatchesAhead">Batches decoded ahead of the one being inferred, so the model never waits on decoding.</param>
+public sealed record PredictorOptions(int BatchSize = 16, int TopK = 5, bool IncludeEmbeddings = false, int DecodeParallelism = 0, int BatchesAhead = 2);
