@@ -1,3 +1,4 @@
+using Dla.Modeling.Architecture;
 using Dla.Modeling.Inference;
 using Dla.Modeling.Onnx;
 using Dla.Modeling.Weights;
@@ -38,6 +39,32 @@ public static class ReferenceCheck
             notes.Add("the model has no 'embedding' output, so embeddings were not compared");
         }
         return new ReferenceCheckReport(shape, comparisons, notes);
+    }
+
+    /// <summary>
+    /// Largest |float64 result − reference| over all outputs: the distance of the exact answer of the
+    /// same network from the reference, i.e. the reference's own rounding (or, when large, a real
+    /// difference between the networks).
+    /// </summary>
+    public static double ExactDistance(DlaNetwork network, ModelWeights weights, SafeTensorsFile reference)
+    {
+        var shape = reference.Entries[OnnxConventions.Input].Shape;
+        var input = reference.ReadFloat32(OnnxConventions.Input);
+        var logits = reference.ReadFloat32(OnnxConventions.Logits);
+        var embeddings = reference.Contains(OnnxConventions.Embedding) ? reference.ReadFloat32(OnnxConventions.Embedding) : null;
+        var plane = 3 * shape[2] * shape[3];
+        var evaluator = new Float64Evaluator(network, weights);
+        var worst = 0.0;
+        for (var n = 0; n < shape[0]; n++)
+        {
+            var (l, e) = evaluator.Run(input.AsSpan(n * plane, plane).ToArray(), shape[2], shape[3]);
+            worst = Math.Max(worst, l.Select((v, i) => Math.Abs(v - logits[n * l.Length + i])).Max());
+            if (embeddings is not null)
+            {
+                worst = Math.Max(worst, e.Select((v, i) => Math.Abs(v - embeddings[n * e.Length + i])).Max());
+            }
+        }
+        return worst;
     }
 
     private static OutputComparison Compare(string name, float[] actual, float[] expected)

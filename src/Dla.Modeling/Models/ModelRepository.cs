@@ -63,11 +63,25 @@ public sealed class ModelRepository(HuggingFaceHub hub, string? cacheDirectory =
         return Build(name, architecture, await ResolveWeightsAsync(request, variant, cancellationToken), request);
     }
 
-    private static byte[] Build(string name, DlaArchitecture architecture, ResolvedWeights weights, ModelRequest request)
+    /// <summary>The network and weights behind <paramref name="request"/>; null for an ONNX file, which has no architecture here.</summary>
+    public async Task<(DlaNetwork Network, ModelWeights Weights)?> LoadNetworkAsync(ModelRequest request, CancellationToken cancellationToken = default)
     {
-        var (network, modelWeights) = weights.Path is { } path
+        if (request.IsOnnxFile)
+        {
+            return null;
+        }
+        var (_, architecture, variant) = ArchitectureReference.Resolve(request.Model);
+        return Load(architecture, await ResolveWeightsAsync(request, variant, cancellationToken), request);
+    }
+
+    private static (DlaNetwork, ModelWeights) Load(DlaArchitecture architecture, ResolvedWeights weights, ModelRequest request) =>
+        weights.Path is { } path
             ? ModelWeights.Load(SafeTensorsFile.Open(path), architecture, weights.Source)
             : RandomNetwork(architecture, request);
+
+    private static byte[] Build(string name, DlaArchitecture architecture, ResolvedWeights weights, ModelRequest request)
+    {
+        var (network, modelWeights) = Load(architecture, weights, request);
         var description = new ModelDescription(name, architecture, network.NumClasses, architecture.EmbeddingDim,
             modelWeights.Source, modelWeights.Untrained, request.Precision, PreprocessConfig.ImageNetDefault);
         return DlaOnnxExporter.Export(network, modelWeights, description, request.Precision);

@@ -39,7 +39,7 @@ public sealed class GoldenModelTests(ITestOutputHelper output)
         {
             return;
         }
-        var exact = ExactDistanceFromTimm(network, weights, io);
+        var exact = ReferenceCheck.ExactDistance(network, weights, io);
         output.WriteLine($"{caseName}: the float64 result is {exact:E2} from timm's float32 reference");
         foreach (var o in report.Outputs)
         {
@@ -58,22 +58,5 @@ public sealed class GoldenModelTests(ITestOutputHelper output)
         Assert.True(report.Passed);
         Assert.Single(report.Outputs);
         Assert.Contains(report.Notes, n => n.Contains("no 'embedding' output", StringComparison.Ordinal));
-    }
-
-    private static double ExactDistanceFromTimm(DlaNetwork network, ModelWeights weights, SafeTensorsFile io)
-    {
-        var shape = io.Entries["input"].Shape;
-        var input = io.ReadFloat32("input");
-        float[] logits = io.ReadFloat32("logits"), embeddings = io.ReadFloat32("embedding");
-        var plane = 3 * shape[2] * shape[3];
-        var executor = new ReferenceExecutor(network, weights);
-        var worst = 0.0;
-        for (var n = 0; n < shape[0]; n++)
-        {
-            var (l, e) = executor.Run(input.AsSpan(n * plane, plane).ToArray(), shape[2], shape[3]);
-            worst = Math.Max(worst, l.Select((v, i) => Math.Abs(v - logits[n * l.Length + i])).Max());
-            worst = Math.Max(worst, e.Select((v, i) => Math.Abs(v - embeddings[n * e.Length + i])).Max());
-        }
-        return worst;
     }
 }

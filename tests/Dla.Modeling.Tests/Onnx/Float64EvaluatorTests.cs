@@ -11,7 +11,7 @@ namespace Dla.Modeling.Tests.Onnx;
 /// the same network must agree with the ONNX Runtime graph far more tightly than either agrees
 /// with timm's float32 reference, whose own rounding is part of the golden differences.
 /// </summary>
-public sealed class ReferenceExecutorTests(ITestOutputHelper output)
+public sealed class Float64EvaluatorTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("tiny_basic")]
@@ -29,7 +29,7 @@ public sealed class ReferenceExecutorTests(ITestOutputHelper output)
         var description = new ModelDescription(caseName, network.Architecture, network.NumClasses, network.Architecture.EmbeddingDim, weights.Source, false, OnnxPrecision.Fp32, PreprocessConfig.ImageNetDefault);
         using var session = DlaSession.Open(DlaOnnxExporter.Export(network, weights, description), caseName);
         var ort = session.Run(input, shape[0], shape[2], shape[3]);
-        var executor = new ReferenceExecutor(network, weights);
+        var executor = new Float64Evaluator(network, weights);
         double ortVs64 = 0, timmVs64 = 0, scale = 1;
         var plane = 3 * shape[2] * shape[3];
         for (var n = 0; n < shape[0]; n++)

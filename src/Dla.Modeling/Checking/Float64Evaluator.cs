@@ -1,16 +1,19 @@
 using Dla.Modeling.Architecture;
 using Dla.Modeling.Weights;
 
-namespace Dla.Modeling.Tests.Onnx;
+namespace Dla.Modeling.Checking;
 
 /// <summary>
 /// A deliberately naive float64 interpreter of <see cref="DlaNetwork"/> ops with unfolded
-/// BatchNorm: an independent oracle for the ONNX graph that shares nothing with ONNX Runtime.
+/// BatchNorm: an independent oracle that shares nothing with ONNX Runtime. When a deployment and a
+/// float32 reference disagree, it tells whether the graph or the reference's rounding is at fault.
+/// Slow (plain loops): meant for checks, not for serving.
 /// </summary>
-internal sealed class ReferenceExecutor(DlaNetwork network, ModelWeights weights)
+public sealed class Float64Evaluator(DlaNetwork network, ModelWeights weights)
 {
     private sealed record Map(int C, int H, int W, double[] Data);
 
+    /// <summary>Evaluates one image laid out as [3, height, width].</summary>
     public (double[] Logits, double[] Embedding) Run(float[] image, int height, int width)
     {
         var values = new Dictionary<string, Map> { [DlaNetwork.InputName] = new(3, height, width, image.Select(v => (double)v).ToArray()) };
