@@ -39,8 +39,9 @@ internal static class GoldenData
 
     private static UnreachableException SkipBecause(string folder)
     {
-        Assert.Skip($"Reference data folder {folder} (relative to the repository root) is absent; " +
-                    $"searched upwards from {AppContext.BaseDirectory} for {SolutionFile}.");
+        Assert.Skip(RepositoryRoot is null
+            ? $"Reference data is unavailable: no {SolutionFile} above {AppContext.BaseDirectory}."
+            : $"Reference data folder {folder} is absent (looked for {Path.GetFullPath(Path.Combine(RepositoryRoot, folder))}).");
         return new UnreachableException();
     }
 

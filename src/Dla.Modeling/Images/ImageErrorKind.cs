@@ -6,7 +6,7 @@ public enum ImageErrorKind
     /// <summary>The bytes are empty or are not an image in any format the decoder recognises.</summary>
     Unreadable,
 
-    /// <summary>The file starts as a valid image but ends before all of its pixel data.</summary>
+    /// <summary>The file starts as a valid image but its pixel data ends early or is corrupt.</summary>
     Truncated,
 
     /// <summary>The format was recognised but this variant of it cannot be decoded.</summary>

@@ -40,6 +40,21 @@ public sealed class GoldenPreprocessingTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Parallel_calls_give_the_same_tensors_as_sequential_calls()
+    {
+        var golden = GoldenImages.Require();
+        var preprocessor = new ImagePreprocessor(PreprocessConfig.ImageNetDefault);
+        var names = Enumerable.Repeat(golden.Readable, 4).SelectMany(n => n).ToArray();
+        var batch = new float[names.Length * preprocessor.OutputLength];
+
+        Parallel.For(0, names.Length, i =>
+            preprocessor.Preprocess(golden.Bytes(names[i]), batch.AsSpan(i * preprocessor.OutputLength, preprocessor.OutputLength)));
+
+        for (var i = 0; i < names.Length; i++)
+            Assert.Equal(golden.Expected(names[i]), batch.AsSpan(i * preprocessor.OutputLength, preprocessor.OutputLength).ToArray());
+    }
+
     [Theory]
     [InlineData("bad-empty.jpg", ImageErrorKind.Unreadable)]
     [InlineData("bad-not-an-image.jpg", ImageErrorKind.Unreadable)]
