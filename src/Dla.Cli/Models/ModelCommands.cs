@@ -59,15 +59,16 @@ internal static class ModelCommands
     {
         var model = new Argument<string>("model") { Description = "Variant, architecture .json (a golden case.json works) or .onnx" };
         var against = new Option<FileInfo>("--against") { Description = "Reference safetensors with 'input', 'logits' and optionally 'embedding'", Required = true };
+        var tolerance = new Option<double>("--tolerance") { Description = "Allowed max |Δ| as a factor of max(1, max |expected|)", DefaultValueFactory = _ => ReferenceCheck.Tolerance };
         var explain = new Option<bool>("--explain") { Description = "On failure, also evaluate the network in float64 to tell graph errors from the reference's own rounding (slow)" };
         var options = new ModelOptions();
-        var command = new Command("check", "Run a reference input through the model and compare outputs (exit 0 within tolerance, 1 outside)") { model, against, explain };
+        var command = new Command("check", "Run a reference input through the model and compare outputs (exit 0 within tolerance, 1 outside)") { model, against, tolerance, explain };
         options.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             using var session = await options.OpenAsync(result, result.GetValue(model)!, ct);
             var reference = SafeTensorsFile.Open(result.GetValue(against)!.FullName);
-            var report = ReferenceCheck.Run(session, reference);
+            var report = ReferenceCheck.Run(session, reference, result.GetValue(tolerance));
             Console.WriteLine($"model {session.Description.Name} ({session.Description.WeightsSource}) on {session.Provider}, input [{string.Join(", ", report.InputShape)}]");
             foreach (var o in report.Outputs)
             {

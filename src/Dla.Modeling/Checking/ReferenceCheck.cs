@@ -15,9 +15,9 @@ public static class ReferenceCheck
     /// <summary>Relative tolerance factor on the largest expected magnitude.</summary>
     public const double Tolerance = 1e-4;
 
-    /// <summary>Runs the check.</summary>
+    /// <summary>Runs the check with <paramref name="tolerance"/> as the factor on max(1, max |expected|).</summary>
     /// <exception cref="WeightsFormatException">The reference file lacks <c>input</c> or <c>logits</c>.</exception>
-    public static ReferenceCheckReport Run(DlaSession session, SafeTensorsFile reference)
+    public static ReferenceCheckReport Run(DlaSession session, SafeTensorsFile reference, double tolerance = Tolerance)
     {
         if (!reference.Entries.TryGetValue(OnnxConventions.Input, out var inputEntry) || inputEntry.Shape.Length != 4)
         {
@@ -27,12 +27,12 @@ public static class ReferenceCheck
         var outputs = session.Run(reference.ReadFloat32(OnnxConventions.Input), shape[0], shape[2], shape[3]);
         var comparisons = new List<OutputComparison>
         {
-            Compare(OnnxConventions.Logits, outputs.Logits, reference.ReadFloat32(OnnxConventions.Logits)),
+            Compare(OnnxConventions.Logits, outputs.Logits, reference.ReadFloat32(OnnxConventions.Logits), tolerance),
         };
         var notes = new List<string>();
         if (outputs.Embeddings is not null && reference.Contains(OnnxConventions.Embedding))
         {
-            comparisons.Add(Compare(OnnxConventions.Embedding, outputs.Embeddings, reference.ReadFloat32(OnnxConventions.Embedding)));
+            comparisons.Add(Compare(OnnxConventions.Embedding, outputs.Embeddings, reference.ReadFloat32(OnnxConventions.Embedding), tolerance));
         }
         else if (reference.Contains(OnnxConventions.Embedding))
         {
@@ -67,7 +67,7 @@ public static class ReferenceCheck
         return worst;
     }
 
-    private static OutputComparison Compare(string name, float[] actual, float[] expected)
+    private static OutputComparison Compare(string name, float[] actual, float[] expected, double tolerance)
     {
         if (actual.Length != expected.Length)
         {
@@ -80,7 +80,7 @@ public static class ReferenceCheck
             maxAbs = Math.Max(maxAbs, delta);
             maxExpected = Math.Max(maxExpected, Math.Abs(expected[i]));
         }
-        var bound = Tolerance * Math.Max(1, maxExpected);
+        var bound = tolerance * Math.Max(1, maxExpected);
         var maxRel = maxAbs / Math.Max(maxExpected, double.Epsilon);
         return new OutputComparison(name, maxAbs, maxRel, bound, maxAbs <= bound && !double.IsNaN(maxAbs), null);
     }
