@@ -1,0 +1,77 @@
+using Dla.Persistence.Jobs;
+using Dla.Persistence.Results;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Dla.Persistence.Database;
+
+/// <summary>
+/// The job database. One model for both providers; the only provider-specific mapping is the
+/// embedding column (pgvector <c>vector</c> on PostgreSQL, a float32 blob on SQLite). Each provider
+/// has its own migrations (<see cref="PostgresDlaDbContext"/>, <see cref="SqliteDlaDbContext"/>).
+/// </summary>
+public abstract class DlaDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<Batch> Batches => Set<Batch>();
+
+    public DbSet<ManifestImage> Images => Set<ManifestImage>();
+
+    public DbSet<ImageResult> Results => Set<ImageResult>();
+
+    public DbSet<ImageError> Errors => Set<ImageError>();
+
+    /// <summary>True on PostgreSQL (pgvector available), false on SQLite.</summary>
+    public abstract bool IsPostgres { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Job>(job =>
+        {
+            job.ToTable("jobs");
+            job.HasKey(j => j.Id);
+            job.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
+            job.Property(j => j.Precision).HasMaxLength(8);
+            job.HasIndex(j => j.CreatedAt);
+        });
+        modelBuilder.Entity<Batch>(batch =>
+        {
+            batch.ToTable("batches");
+            batch.HasKey(b => new { b.JobId, b.BatchIndex });
+            batch.Property(b => b.State).HasConversion<string>().HasMaxLength(16);
+            // The dispatcher's query: what is planned, or dispatched with an expired lease.
+            batch.HasIndex(b => new { b.State, b.LeaseUntil });
+        });
+        modelBuilder.Entity<ManifestImage>(image =>
+        {
+            image.ToTable("images");
+            image.HasKey(i => new { i.JobId, i.ImageId });
+            image.HasIndex(i => new { i.JobId, i.BatchIndex });
+        });
+        modelBuilder.Entity<ImageResult>(result =>
+        {
+            result.ToTable("results");
+            result.HasKey(r => new { r.JobId, r.ImageId });
+            MapEmbedding(result.Property(r => r.Embedding));
+        });
+        modelBuilder.Entity<ImageError>(error =>
+        {
+            error.ToTable("image_errors");
+            error.HasKey(e => new { e.JobId, e.ImageId });
+            error.Property(e => e.Kind).HasMaxLength(32);
+        });
+        if (!IsPostgres)
+        {
+            // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
+            foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(t => t.GetProperties())
+                         .Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+            {
+                property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
+            }
+        }
+    }
+
+    /// <summary>Maps <see cref="ImageResult.Embedding"/> for the provider.</summary>
+    protected abstract void MapEmbedding(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<float[]?> embedding);
+}

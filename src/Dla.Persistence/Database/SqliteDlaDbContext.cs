@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Dla.Persistence.Database;
+
+/// <summary>The job database in a SQLite file (the embedded, zero-infrastructure mode).</summary>
+public sealed class SqliteDlaDbContext(DbContextOptions<SqliteDlaDbContext> options) : DlaDbContext(options)
+{
+    public override bool IsPostgres => false;
+
+    /// <summary>Little-endian float32 bytes, the layout <see cref="MemoryMarshal"/> gives on every supported platform.</summary>
+    protected override void MapEmbedding(PropertyBuilder<float[]?> embedding) =>
+        embedding.HasColumnType("BLOB").HasConversion(new ValueConverter<float[]?, byte[]?>(
+            v => v == null ? null : ToBytes(v),
+            v => v == null ? null : ToFloats(v)));
+
+    /// <summary>Embedding → blob.</summary>
+    public static byte[] ToBytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    /// <summary>Blob → embedding.</summary>
+    public static float[] ToFloats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan()).ToArray();
+}

@@ -1,0 +1,22 @@
+namespace Dla.Persistence.Datasets;
+
+/// <summary>
+/// Security limits on image sources (configuration section <c>Datasets</c>): local datasets must lie
+/// under one of <see cref="AllowedRoots"/> and blob datasets in one of <see cref="AllowedContainers"/>.
+/// </summary>
+public sealed class DatasetOptions
+{
+    public const string Section = "Datasets";
+
+    /// <summary>Folders local datasets may be read from (empty: none; the embedded runner allows the folder it was given).</summary>
+    public List<string> AllowedRoots { get; set; } = [];
+
+    /// <summary>Blob containers datasets may be read from (empty: any container of the configured account).</summary>
+    public List<string> AllowedContainers { get; set; } = [];
+
+    /// <summary>Largest encoded image read, in bytes.</summary>
+    public long MaxImageBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Image file extensions a listing keeps (lowercase, with the dot).</summary>
+    public List<string> Extensions { get; set; } = [".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp"];
+}

@@ -1,0 +1,79 @@
+using Dla.Contracts;
+
+namespace Dla.Persistence.Jobs;
+
+/// <summary>A labeling/embedding job over one dataset with one model.</summary>
+public sealed class Job
+{
+    public Guid Id { get; set; }
+
+    /// <summary>A local folder or <c>azure://container/prefix</c>.</summary>
+    public required string Dataset { get; set; }
+
+    public required string Model { get; set; }
+
+    public string? Weights { get; set; }
+
+    public int Seed { get; set; }
+
+    public int? NumClasses { get; set; }
+
+    public string Precision { get; set; } = "fp32";
+
+    public JobTasks Tasks { get; set; } = JobTasks.Classify | JobTasks.Embed;
+
+    public int TopK { get; set; } = 5;
+
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>The job fails once more images than this have failed (null: no count limit).</summary>
+    public int? MaxFailedImages { get; set; }
+
+    /// <summary>The job fails once more than this percentage of its images have failed (null: no limit).</summary>
+    public double? MaxFailedPercent { get; set; }
+
+    public JobState State { get; set; } = JobState.Pending;
+
+    /// <summary>Images listed so far; the exact total once <see cref="ListingComplete"/>.</summary>
+    public long ListedImages { get; set; }
+
+    /// <summary>Batches planned so far.</summary>
+    public int PlannedBatches { get; set; }
+
+    public bool ListingComplete { get; set; }
+
+    /// <summary>Embedding size of the model (set when the first batch runs), used for the pgvector index.</summary>
+    public int? EmbeddingDim { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public DateTimeOffset? CancelRequestedAt { get; set; }
+
+    /// <summary>The model part of the batch messages.</summary>
+    public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK);
+}
+
+/// <summary>Lifecycle of a job.</summary>
+public enum JobState
+{
+    /// <summary>Accepted, listing not started.</summary>
+    Pending,
+
+    /// <summary>Listing and/or processing.</summary>
+    Running,
+
+    /// <summary>Every image has an outcome and failures stayed within the thresholds.</summary>
+    Succeeded,
+
+    /// <summary>Stopped: failures exceeded a threshold, or batches kept failing.</summary>
+    Failed,
+
+    /// <summary>Cancelled by a user; partial results stay.</summary>
+    Cancelled,
+}

@@ -1,0 +1,25 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+
+namespace Dla.Persistence.Messaging;
+
+/// <summary>Selects the transport both hosts (and the embedded runner) use, from configuration only.</summary>
+public static class BusTransport
+{
+    /// <summary>Configures RabbitMQ or the in-memory transport; consumers are registered by the caller.</summary>
+    public static void UsingDlaTransport(this IBusRegistrationConfigurator bus, IConfiguration configuration)
+    {
+        var transport = configuration[$"{MessagingOptions.Section}:Transport"] ?? "rabbitmq";
+        if (transport == "inmemory")
+        {
+            bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            return;
+        }
+        var uri = configuration.GetConnectionString("RabbitMq") ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq (an amqp:// URI) is required when Messaging:Transport is rabbitmq.");
+        bus.UsingRabbitMq((context, cfg) =>
+        {
+            cfg.Host(new Uri(uri));
+            cfg.ConfigureEndpoints(context);
+        });
+    }
+}

@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Dla.Persistence.Messaging;
+
+/// <summary>
+/// The message transport (configuration section <c>Messaging</c>): RabbitMQ in the distributed mode
+/// (<c>ConnectionStrings:RabbitMq</c>, an AMQP URI), MassTransit's in-memory transport in the embedded one.
+/// </summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary><c>rabbitmq</c> or <c>inmemory</c>.</summary>
+    [Required]
+    [RegularExpression("^(rabbitmq|inmemory)$")]
+    public string Transport { get; set; } = "rabbitmq";
+}

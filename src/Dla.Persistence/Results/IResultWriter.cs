@@ -1,0 +1,19 @@
+namespace Dla.Persistence.Results;
+
+/// <summary>
+/// Stores a batch's outcomes idempotently, in one transaction: results upserted by (job, image),
+/// errors stored only for images without a result, errors of images that now have a result
+/// removed, and the batch marked completed. A redelivered batch therefore changes nothing twice.
+/// </summary>
+public interface IResultWriter
+{
+    /// <summary>Writes <paramref name="outcome"/>; returns once committed.</summary>
+    Task WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken);
+}
+
+/// <summary>Everything a worker learned about one batch.</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="BatchIndex">The batch; marked completed in the same transaction.</param>
+/// <param name="Results">One per successfully processed image.</param>
+/// <param name="Errors">One per failed image.</param>
+public sealed record BatchOutcome(Guid JobId, int BatchIndex, IReadOnlyList<ImageResult> Results, IReadOnlyList<ImageError> Errors);
