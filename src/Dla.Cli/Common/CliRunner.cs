@@ -18,7 +18,7 @@ internal static class CliRunner
         };
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration(), cancellation.Token);
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
         }
         catch (Exception ex) when (ex is ModelLoadException or WeightsFormatException or WeightsDownloadException or ImageDecodeException or ArgumentException or IOException)
         {
