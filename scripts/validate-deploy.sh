@@ -40,7 +40,8 @@ fi
 # No interpolation warnings for the variables the file reads from the shell.
 export HF_TOKEN="${HF_TOKEN-}" DLA_API_KEY="${DLA_API_KEY-x}" HF_ENDPOINT="${HF_ENDPOINT-https://huggingface.co}"
 docker-compose -f docker-compose.yml config -q
-echo "ok    docker-compose.yml (docker-compose $(docker-compose version --short)): services $(docker-compose -f docker-compose.yml --profile cpu config --services | sort | paste -sd ' ')"
+services=$(docker-compose -f docker-compose.yml --profile cpu config --services | sort | paste -sd ' ')
+echo "ok    docker-compose.yml (docker-compose $(docker-compose version --short)): services $services"
 if docker compose version >/dev/null 2>&1; then
   docker compose -f docker-compose.yml config -q
   echo "ok    docker-compose.yml (docker compose $(docker compose version --short))"

@@ -82,7 +82,9 @@ for (const target of targets) {
   report(`k8s/${target}`, errors, `${docs.length} documents (${countKinds(docs)})`);
 }
 
-const unmirrored = [...services].filter(([name, s]) => s.built && !mirrored.has(name)).map(([name]) => `compose service ${name} has no Deployment of that name in any overlay`);
+const unmirrored = [...services]
+  .filter(([name, s]) => s.built && !mirrored.has(name))
+  .map(([name]) => `compose service ${name} has no Deployment of that name in any overlay`);
 report("docker-compose.yml ↔ k8s overlays", [...composeGraceErrors(services), ...unmirrored],
   `services ${[...mirrored].sort().join(", ")} have the same names and environment variable names in both`);
 

@@ -19,7 +19,9 @@ export function kedaErrors(docs, secretKeys) {
     const at = `ScaledObject/${so.metadata.name}`;
     const { spec } = so;
     const targetKind = spec.scaleTargetRef.kind ?? "Deployment";
-    if (!find(targetKind, spec.scaleTargetRef.name)) errors.push(`${at}: scaleTargetRef ${targetKind}/${spec.scaleTargetRef.name} is not in the render`);
+    if (!find(targetKind, spec.scaleTargetRef.name)) {
+      errors.push(`${at}: scaleTargetRef ${targetKind}/${spec.scaleTargetRef.name} is not in the render`);
+    }
     if ((spec.minReplicaCount ?? 0) > (spec.maxReplicaCount ?? 100)) errors.push(`${at}: minReplicaCount > maxReplicaCount`);
     for (const [i, trigger] of spec.triggers.entries()) {
       if (trigger.type !== "rabbitmq") continue;
@@ -41,7 +43,9 @@ export function kedaErrors(docs, secretKeys) {
         }
         for (const ref of auth.spec.secretTargetRef ?? []) {
           if (!rabbitAuthParameters.has(ref.parameter)) errors.push(`${kind}/${auth.metadata.name}: unknown rabbitmq parameter "${ref.parameter}"`);
-          if (!secretKeys.has(`${ref.name}/${ref.key}`)) errors.push(`${kind}/${auth.metadata.name}: Secret key ${ref.name}/${ref.key} is not in secret.example.yaml`);
+          if (!secretKeys.has(`${ref.name}/${ref.key}`)) {
+            errors.push(`${kind}/${auth.metadata.name}: Secret key ${ref.name}/${ref.key} is not in secret.example.yaml`);
+          }
           if (ref.parameter === "host") host = true;
         }
       }

@@ -49,7 +49,9 @@ export function workloadErrors(docs, secretKeys) {
       for (const m of missing) errors.push(`${at}: ${m}`);
       for (const e of c.env ?? []) {
         const ref = e.valueFrom?.secretKeyRef;
-        if (ref && !secretKeys.has(`${ref.name}/${ref.key}`)) errors.push(`${at}: ${e.name} reads ${ref.name}/${ref.key}, which secret.example.yaml does not document`);
+        if (ref && !secretKeys.has(`${ref.name}/${ref.key}`)) {
+          errors.push(`${at}: ${e.name} reads ${ref.name}/${ref.key}, which secret.example.yaml does not document`);
+        }
       }
       const ports = new Set((c.ports ?? []).map((p) => p.name));
       for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
@@ -70,7 +72,8 @@ export function workloadErrors(docs, secretKeys) {
     const targets = podTemplates.filter((w) => selects(svc.spec.selector, w.template.metadata?.labels));
     if (targets.length === 0) errors.push(`Service/${svc.metadata.name}: selector matches no pod template`);
     for (const p of svc.spec.ports ?? []) {
-      if (typeof p.targetPort === "string" && !targets.some((w) => w.template.spec.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === p.targetPort)))) {
+      const named = (w) => w.template.spec.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === p.targetPort));
+      if (typeof p.targetPort === "string" && !targets.some(named)) {
         errors.push(`Service/${svc.metadata.name}: targetPort "${p.targetPort}" is no container port name`);
       }
     }
