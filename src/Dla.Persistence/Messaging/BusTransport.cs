@@ -9,6 +9,8 @@ public static class BusTransport
     /// <summary>Configures RabbitMQ or the in-memory transport; consumers are registered by the caller.</summary>
     public static void UsingDlaTransport(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
+        // Queue names like process-image-batch: what KEDA's ScaledObject watches.
+        bus.SetKebabCaseEndpointNameFormatter();
         var transport = configuration[$"{MessagingOptions.Section}:Transport"] ?? "rabbitmq";
         if (transport == "inmemory")
         {
