@@ -10,8 +10,8 @@ public sealed class BatchRecorder
     private readonly ConcurrentQueue<ProcessImageBatch> _batches = new();
     private readonly ConcurrentQueue<Guid> _cancellations = new();
 
-    /// <summary>Batch indexes whose delivery throws, as a worker that keeps failing would; MassTransit then publishes a fault.</summary>
-    public ConcurrentDictionary<(Guid JobId, int BatchIndex), bool> Failing { get; } = new();
+    /// <summary>Batches whose delivery throws, as a worker that keeps failing would; MassTransit then publishes a fault.</summary>
+    public Func<ProcessImageBatch, bool> FailWhen { get; set; } = _ => false;
 
     public IReadOnlyList<ProcessImageBatch> Batches => _batches.ToArray();
 
@@ -30,7 +30,7 @@ public sealed class RecordingBatchConsumer(BatchRecorder recorder) : IConsumer<P
     public Task Consume(ConsumeContext<ProcessImageBatch> context)
     {
         recorder.Record(context.Message);
-        return recorder.Failing.ContainsKey((context.Message.JobId, context.Message.BatchIndex))
+        return recorder.FailWhen(context.Message)
             ? throw new InvalidOperationException($"simulated failure of batch {context.Message.BatchIndex}")
             : Task.CompletedTask;
     }
