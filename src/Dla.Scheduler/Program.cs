@@ -1,3 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Dla.Scheduler;
+
+// Composition lives in SchedulerApp (shared with the tests): services, bus, API, OpenAPI, health.
+await SchedulerApp.Build(args).RunAsync();

@@ -1,0 +1,25 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Dla.Persistence.Datasets;
+
+/// <summary>Registers dataset access: limits, the blob account (when configured) and the lister.</summary>
+public static class DatasetRegistration
+{
+    /// <summary>
+    /// Binds <see cref="DatasetOptions"/> (section <c>Datasets</c>), adds a <see cref="BlobServiceClient"/>
+    /// from <c>ConnectionStrings:BlobStorage</c> when it is set, and <see cref="DatasetLister"/>.
+    /// </summary>
+    public static IServiceCollection AddDlaDatasets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatasetOptions>().BindConfiguration(DatasetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetConnectionString("BlobStorage") is { Length: > 0 } blobStorage)
+        {
+            services.TryAddSingleton(new BlobServiceClient(blobStorage));
+        }
+        services.TryAddSingleton<DatasetLister>();
+        return services;
+    }
+}

@@ -1,0 +1,33 @@
+using Dla.Contracts;
+using Dla.Persistence.Database;
+using Dla.Persistence.Jobs;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dla.Scheduler.Completion;
+
+/// <summary>
+/// A batch exhausted the worker's retries and went to the error queue: mark it failed with the error,
+/// then let the job finish if nothing else is left ("retry failed" re-plans it later). A fault of an
+/// older dispatch, or of a batch that completed after all, changes nothing.
+/// </summary>
+public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory databases, JobCompletion completion) : IConsumer<Fault<ProcessImageBatch>>
+{
+    /// <summary>Longest error text kept on a batch.</summary>
+    private const int MaxErrorLength = 4000;
+
+    /// <inheritdoc />
+    public async Task Consume(ConsumeContext<Fault<ProcessImageBatch>> context)
+    {
+        var batch = context.Message.Message;
+        var error = string.Join("; ", context.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"));
+        error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+        await using (var db = await databases.CreateAsync(context.CancellationToken))
+        {
+            await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.Dispatches == batch.Dispatch
+                                        && (b.State == BatchState.Dispatched || b.State == BatchState.Planned))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, error), context.CancellationToken);
+        }
+        await completion.CheckAsync(batch.JobId, context.CancellationToken);
+    }
+}

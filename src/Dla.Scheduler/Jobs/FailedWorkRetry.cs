@@ -1,0 +1,59 @@
+using Dla.Persistence.Database;
+using Dla.Persistence.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dla.Scheduler.Jobs;
+
+/// <summary>The "retry failed" transaction: failed batches and transiently failed images are planned again.</summary>
+internal static class FailedWorkRetry
+{
+    /// <summary>Error kinds that may succeed on a second try; decoding errors (unreadable, truncated, ...) would not.</summary>
+    public static readonly string[] RetryableKinds = ["read_failed", "timeout"];
+
+    public static async Task<RetryOutcome> RunAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        if (job.State is JobState.Pending or JobState.Cancelled)
+        {
+            throw new JobStateException($"Job {jobId} is {job.State.ToString().ToLowerInvariant()}; only running, failed or succeeded jobs can retry failed work.");
+        }
+        if (!job.ListingComplete)
+        {
+            // New batches take the next batch indexes, which the planner still owns while listing.
+            throw new JobStateException($"Job {jobId} is still listing its dataset; retry failed work once listing is complete.");
+        }
+        var failedBatches = await db.Batches.Where(b => b.JobId == jobId && b.State == BatchState.Failed).ToListAsync(cancellationToken);
+        foreach (var batch in failedBatches)
+        {
+            batch.State = BatchState.Planned;
+            batch.LeaseUntil = null;
+        }
+        var retryable = await db.Images
+            .Where(i => i.JobId == jobId && db.Errors.Any(e => e.JobId == jobId && e.ImageId == i.ImageId && RetryableKinds.Contains(e.Kind)))
+            .OrderBy(i => i.ImageId)
+            .ToListAsync(cancellationToken);
+        var newBatches = 0;
+        foreach (var chunk in retryable.Chunk(job.BatchSize))
+        {
+            var index = job.PlannedBatches++;
+            db.Batches.Add(new Batch { JobId = jobId, BatchIndex = index, ImageCount = chunk.Length, State = BatchState.Planned });
+            foreach (var image in chunk)
+            {
+                image.BatchIndex = index;
+            }
+            newBatches++;
+        }
+        if (failedBatches.Count == 0 && retryable.Count == 0)
+        {
+            throw new JobStateException($"Job {jobId} has no failed batches and no images with a retryable error ({string.Join(", ", RetryableKinds)}).");
+        }
+        await db.Errors.Where(e => e.JobId == jobId && RetryableKinds.Contains(e.Kind)).ExecuteDeleteAsync(cancellationToken);
+        job.State = JobState.Running;
+        job.FinishedAt = null;
+        job.FailureReason = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new RetryOutcome(failedBatches.Count, retryable.Count, newBatches);
+    }
+}

@@ -1,0 +1,123 @@
+using Dla.Contracts;
+using Dla.Persistence.Database;
+using Dla.Persistence.Datasets;
+using Dla.Persistence.Jobs;
+using Dla.Scheduler.Planning;
+using Dla.Scheduler.Progress;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dla.Scheduler.Jobs;
+
+/// <summary>
+/// The job operations, called in-process by the REST API and by the embedded runner: submit, read,
+/// cancel, retry what failed, progress. Scoped: it publishes through the scope's
+/// <see cref="IPublishEndpoint"/>.
+/// </summary>
+public sealed class JobService(
+    IDlaDbContextFactory databases,
+    JobRequestValidator validator,
+    Planner planner,
+    ProgressReader progress,
+    IPublishEndpoint publisher,
+    TimeProvider time)
+{
+    /// <summary>Validates and stores a job (state <see cref="JobState.Pending"/>) and starts planning it.</summary>
+    /// <exception cref="JobValidationException">The request is invalid.</exception>
+    public async Task<Job> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    {
+        var tasks = validator.Validate(request);
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(),
+            Dataset = DatasetLocation.Parse(request.Dataset!).ToString(),
+            Model = request.Model!,
+            Weights = request.Weights,
+            Seed = request.Seed,
+            NumClasses = request.NumClasses,
+            Precision = request.Precision,
+            Tasks = tasks,
+            TopK = request.TopK,
+            BatchSize = request.BatchSize,
+            MaxFailedImages = request.MaxFailedImages,
+            MaxFailedPercent = request.MaxFailedPercent,
+            State = JobState.Pending,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await using (var db = await databases.CreateAsync(cancellationToken))
+        {
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        planner.Enqueue(job.Id);
+        return job;
+    }
+
+    /// <summary>The stored job.</summary>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    public async Task<Job> GetAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+    }
+
+    /// <summary>Jobs, newest first; <paramref name="page"/> counts from 1.</summary>
+    public async Task<JobPage> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        var total = await db.Jobs.LongCountAsync(cancellationToken);
+        var jobs = await db.Jobs.AsNoTracking().OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return new JobPage(page, pageSize, total, jobs.Select(j => JobView.Of(j)).ToList());
+    }
+
+    /// <summary>Exact progress, counted from the database.</summary>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    public async Task<ProgressReport> GetProgressAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        return await progress.ReadAsync(db, job, cancellationToken);
+    }
+
+    /// <summary>
+    /// Cancels a pending or running job: no batch is dispatched any more, unfinished batches become
+    /// <see cref="BatchState.Cancelled"/>, and workers are told to drop the job's in-flight batches.
+    /// Outcomes already stored stay.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    /// <exception cref="JobStateException">The job already finished.</exception>
+    public async Task<Job> CancelAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using (var db = await databases.CreateAsync(cancellationToken))
+        {
+            // Conditional update: a job finishing at the same moment either wins or is cancelled, never both.
+            var changed = await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequestedAt, now).SetProperty(j => j.FinishedAt, now), cancellationToken);
+            if (changed == 0)
+            {
+                var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
+                    ?? throw new JobNotFoundException(jobId);
+                throw new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; only pending or running jobs can be cancelled.");
+            }
+            await db.Batches.Where(b => b.JobId == jobId && (b.State == BatchState.Planned || b.State == BatchState.Dispatched))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Cancelled), cancellationToken);
+        }
+        await publisher.Publish(new JobCancellationRequested(jobId), cancellationToken);
+        return await GetAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Re-plans what failed: failed batches go back to <see cref="BatchState.Planned"/> (their dispatch
+    /// count kept), and images whose error is transient (<c>read_failed</c>, <c>timeout</c>) go into new
+    /// batches, their error rows deleted in the same transaction. The job runs again.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    /// <exception cref="JobStateException">The job is pending, cancelled or still listing, or nothing is retryable.</exception>
+    public async Task<RetryOutcome> RetryFailedAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        return await FailedWorkRetry.RunAsync(db, jobId, cancellationToken);
+    }
+}

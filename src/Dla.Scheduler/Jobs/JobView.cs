@@ -1,0 +1,50 @@
+using Dla.Contracts;
+using Dla.Persistence.Jobs;
+using Dla.Scheduler.Progress;
+
+namespace Dla.Scheduler.Jobs;
+
+/// <summary>A job as the API shows it (snake_case JSON); <see cref="Progress"/> only where asked for.</summary>
+public sealed record JobView(
+    Guid Id,
+    JobState State,
+    string Dataset,
+    string Model,
+    string? Weights,
+    int Seed,
+    int? NumClasses,
+    string Precision,
+    IReadOnlyList<string> Tasks,
+    int TopK,
+    int BatchSize,
+    int? MaxFailedImages,
+    double? MaxFailedPercent,
+    long ListedImages,
+    int PlannedBatches,
+    bool ListingComplete,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    DateTimeOffset? CancelRequestedAt,
+    ProgressReport? Progress = null)
+{
+    /// <summary>The view of a stored job.</summary>
+    public static JobView Of(Job job, ProgressReport? progress = null) => new(
+        job.Id, job.State, job.Dataset, job.Model, job.Weights, job.Seed, job.NumClasses, job.Precision, TaskNames(job.Tasks),
+        job.TopK, job.BatchSize, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
+        job.FailureReason, job.CreatedAt, job.StartedAt, job.FinishedAt, job.CancelRequestedAt, progress);
+
+    /// <summary>The task names of the request format.</summary>
+    public static IReadOnlyList<string> TaskNames(JobTasks tasks) =>
+        [.. tasks.HasFlag(JobTasks.Classify) ? ["classify"] : Array.Empty<string>(), .. tasks.HasFlag(JobTasks.Embed) ? ["embed"] : Array.Empty<string>()];
+}
+
+/// <summary>One page of jobs, newest first.</summary>
+public sealed record JobPage(int Page, int PageSize, long Total, IReadOnlyList<JobView> Jobs);
+
+/// <summary>What "retry failed" re-planned.</summary>
+/// <param name="Batches">Failed batches set back to planned.</param>
+/// <param name="Images">Images with a retryable error (read_failed, timeout) put into new batches.</param>
+/// <param name="NewBatches">Batches created for those images.</param>
+public sealed record RetryOutcome(int Batches, int Images, int NewBatches);

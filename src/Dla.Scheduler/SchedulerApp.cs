@@ -1,0 +1,34 @@
+using Dla.Persistence.Messaging;
+using Dla.Scheduler.Api;
+using MassTransit;
+
+namespace Dla.Scheduler;
+
+/// <summary>Builds the scheduler web application; <c>Program.cs</c> and the tests share it.</summary>
+public static class SchedulerApp
+{
+    /// <summary>
+    /// The scheduler: services, bus, endpoints, health and OpenAPI. <paramref name="configure"/> may add
+    /// configuration or services before anything is registered (tests set the database and transport);
+    /// <paramref name="configureBus"/> may register more consumers (tests observe the dispatched batches).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddDlaScheduler(builder.Configuration);
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddDlaSchedulerConsumers();
+            configureBus?.Invoke(bus);
+            bus.UsingDlaTransport(builder.Configuration);
+        });
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDlaSchedulerApi();
+        app.MapOpenApi();
+        app.MapDlaSchedulerHealth();
+        return app;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dla.Persistence.Jobs;
+using Dla.Scheduler.Search;
+using Dla.Scheduler.Tests.Hosting;
+using Npgsql;
+using Parquet.Serialization;
+
+namespace Dla.Scheduler.Tests;
+
+/// <summary>The distributed mode: PostgreSQL with pgvector and RabbitMQ, a fresh database and virtual host for the class.</summary>
+public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : IClassFixture<RealServiceEnvironment>, IDisposable
+{
+    private readonly TestDataset _dataset = new(images: 103);
+
+    public void Dispose() => _dataset.Dispose();
+
+    [Fact]
+    public async Task A_job_runs_to_success_over_rabbitmq_and_is_searchable_through_its_hnsw_index()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var host = await StartAsync();
+        var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 10 });
+
+        foreach (var batch in await host.AllBatchesReceivedAsync(jobId, 11))
+        {
+            await host.Worker.ProcessAsync(batch, batch.BatchIndex == 2 ? new Dictionary<long, string> { [20] = "unreadable" } : null, SearchTests.Angle);
+        }
+
+        await host.JobReachesAsync(jobId, JobState.Succeeded);
+        var progress = await host.Http.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}", cancellationToken);
+        Assert.Equal((102L, 1L, 0L), (progress.GetProperty("progress").GetProperty("succeeded").GetInt64(),
+            progress.GetProperty("progress").GetProperty("failed").GetInt64(), progress.GetProperty("progress").GetProperty("remaining").GetInt64()));
+        var index = SearchIndexBuilder.IndexName(jobId);
+        await Eventually.HoldsAsync(() => IndexExistsAsync(host, index), exists => exists, $"index {index} to be built");
+        Assert.True(await IndexServesTheSearchQueryAsync(jobId, index), "the search query must be able to use the job's partial HNSW index");
+
+        var paths = _dataset.ListingOrder;
+        using var response = await host.Http.PostAsJsonAsync($"/jobs/{jobId}/search", new { image_path = paths[10], k = 4 }, SchedulerHost.Json, cancellationToken);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, result.ToString());
+        var hits = result.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("image_id").GetInt64()).ToList();
+        // Angles repeat every 36 images: 46 and 82 point exactly the same way as 10; then 9 or 11.
+        Assert.Equal([46L, 82L], hits.Take(2).Order());
+        Assert.Subset(new HashSet<long> { 9, 11, 45, 47, 81, 83 }, hits.Skip(2).ToHashSet());
+
+        await using var parquet = new MemoryStream(await host.Http.GetByteArrayAsync($"/jobs/{jobId}/export?format=parquet", cancellationToken));
+        var rows = (await ParquetSerializer.DeserializeAsync<ExportTests.ParquetRow>(parquet, cancellationToken: cancellationToken)).Data;
+        Assert.Equal(103, rows.Count);
+        Assert.Equal(SearchTests.Angle(10), rows[10].Embedding!);
+    }
+
+    [Fact]
+    public async Task A_batch_faulted_through_rabbitmq_fails_the_job_until_it_is_retried()
+    {
+        await using var host = await StartAsync();
+        host.Recorder.FailWhen = b => b.BatchIndex == 0 && b.Dispatch == 1;
+        var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 60 });
+        var batches = await host.AllBatchesReceivedAsync(jobId, 2);
+        await host.Worker.ProcessAsync(batches[1]);
+
+        var failed = await host.JobReachesAsync(jobId, JobState.Failed);
+        Assert.Equal("1 batches failed; run retry-failed", failed.FailureReason);
+
+        using var retry = await host.Http.PostAsync($"/jobs/{jobId}/retry-failed", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var again = await Eventually.HoldsAsync(() => Task.FromResult(host.Recorder.For(jobId).Where(b => b.Dispatch == 2).ToList()), b => b.Count == 1, "the failed batch to be dispatched again");
+        await host.Worker.ProcessAsync(again[0]);
+        await host.JobReachesAsync(jobId, JobState.Succeeded);
+    }
+
+    private async Task<SchedulerHost> StartAsync()
+    {
+        var (postgres, rabbitMq) = await services.GetAsync();
+        return await SchedulerHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = postgres,
+            ["Messaging:Transport"] = "rabbitmq",
+            ["ConnectionStrings:RabbitMq"] = rabbitMq,
+            ["Datasets:AllowedRoots:0"] = _dataset.Root,
+        });
+    }
+
+    private static async Task<bool> IndexExistsAsync(SchedulerHost host, string index)
+    {
+        await using var db = await host.Databases.CreateAsync(TestContext.Current.CancellationToken);
+        var connection = (NpgsqlConnection)Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetDbConnection(db.Database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_indexes WHERE indexname = @name", connection);
+        command.Parameters.AddWithValue("name", index);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))! == 1;
+    }
+
+    /// <summary>With sequential scans off, the planner picks the HNSW index only if the query matches its expression and predicate.</summary>
+    private async Task<bool> IndexServesTheSearchQueryAsync(Guid jobId, string index)
+    {
+        var (postgres, _) = await services.GetAsync();
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+             SET enable_seqscan = off;
+             EXPLAIN SELECT "ImageId" FROM results WHERE "JobId" = '{jobId}' AND "Embedding" IS NOT NULL
+             ORDER BY "Embedding"::vector(2) <=> '[1,0]' LIMIT 5
+             """, connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var plan = new List<string>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            plan.Add(reader.GetString(0));
+        }
+        return plan.Any(line => line.Contains(index, StringComparison.Ordinal));
+    }
+}
