@@ -1,0 +1,48 @@
+namespace Dla.Persistence.Datasets;
+
+/// <summary>
+/// The canonical path of a file (what <c>realpath(3)</c> returns): every symbolic link along the
+/// path resolved, so a confinement check cannot be bypassed by a link inside the root pointing out
+/// of it. <see cref="Path.GetFullPath(string)"/> alone only normalises the text.
+/// </summary>
+internal static class RealPath
+{
+    /// <summary>Links followed before giving up (Linux's MAXSYMLINKS).</summary>
+    private const int MaxLinks = 40;
+
+    /// <summary>Resolves <paramref name="path"/>; components that do not exist are kept as they are.</summary>
+    /// <exception cref="IOException">The links form a loop.</exception>
+    public static string Resolve(string path)
+    {
+        var links = 0;
+        return Resolve(Path.GetFullPath(path), ref links);
+    }
+
+    private static string Resolve(string fullPath, ref int links)
+    {
+        var root = Path.GetPathRoot(fullPath)!;
+        var current = root;
+        foreach (var part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(current, part);
+            if (new FileInfo(next).LinkTarget is { } target)
+            {
+                if (++links > MaxLinks)
+                {
+                    throw new IOException($"Too many levels of symbolic links at '{next}'.");
+                }
+                // A relative target is relative to the link's folder; the target may itself hold links.
+                next = Resolve(Path.GetFullPath(target, current), ref links);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or lies below it (both canonical).</summary>
+    public static bool IsUnder(string path, string root)
+    {
+        var prefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
+        return path.Equals(root, StringComparison.Ordinal) || path.StartsWith(prefix, StringComparison.Ordinal);
+    }
+}
