@@ -1,53 +1,55 @@
-using System.Runtime.InteropServices;
-
 namespace Dla.Persistence.Datasets;
 
 /// <summary>
-/// Canonical paths with every symbolic link resolved, in every component (POSIX <c>realpath</c>).
-/// .NET's <see cref="FileSystemInfo.ResolveLinkTarget"/> resolves only the last component, which
-/// would let <c>root/linked-dir/file</c> pass for a path under <c>root</c> while it lies elsewhere.
+/// The canonical path of a file (what <c>realpath(3)</c> returns): every symbolic link along the
+/// path resolved, so a confinement check cannot be bypassed by a link inside the root pointing out
+/// of it. <see cref="Path.GetFullPath(string)"/> alone only normalises the text.
 /// </summary>
 internal static class RealPath
 {
-    /// <summary>The canonical path of an existing file or folder, or null when it does not exist (a dangling link).</summary>
+    /// <summary>Links followed before giving up (Linux's MAXSYMLINKS).</summary>
+    private const int MaxLinks = 40;
+
+    /// <summary>Resolves <paramref name="path"/>; components that do not exist are kept as they are.</summary>
+    /// <exception cref="IOException">The links form a loop.</exception>
+    public static string Resolve(string path)
+    {
+        var links = 0;
+        return Resolve(Path.GetFullPath(path), ref links);
+    }
+
+    private static string Resolve(string fullPath, ref int links)
+    {
+        var root = Path.GetPathRoot(fullPath)!;
+        var current = root;
+        foreach (var part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(current, part);
+            if (new FileInfo(next).LinkTarget is { } target)
+            {
+                if (++links > MaxLinks)
+                {
+                    throw new IOException($"Too many levels of symbolic links at '{next}'.");
+                }
+                // A relative target is relative to the link's folder; the target may itself hold links.
+                next = Resolve(Path.GetFullPath(target, current), ref links);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    /// <summary>The canonical path of an existing file or folder, or null when it does not exist (e.g. a dangling link).</summary>
     public static string? Of(string path)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            // No per-component resolution here; the final target is the best available answer.
-            FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
-            var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true);
-            return target is { Exists: true } ? target.FullName : null;
-        }
-        var resolved = realpath(path, IntPtr.Zero);
-        if (resolved == IntPtr.Zero)
-        {
-            return null;
-        }
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved);
-        }
-        finally
-        {
-            free(resolved);
-        }
+        var resolved = Resolve(path);
+        return File.Exists(resolved) || Directory.Exists(resolved) ? resolved : null;
     }
 
     /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or lies below it (both canonical).</summary>
     public static bool IsUnder(string path, string root)
     {
-        var trimmed = root.TrimEnd(Path.DirectorySeparatorChar);
-        return path.Equals(trimmed, StringComparison.Ordinal)
-            || path.StartsWith(trimmed + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            || trimmed.Length == 0;
+        var prefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
+        return path.Equals(root, StringComparison.Ordinal) || path.StartsWith(prefix, StringComparison.Ordinal);
     }
-
-    [DllImport("libc", EntryPoint = "realpath")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
-
-    [DllImport("libc", EntryPoint = "free")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern void free(IntPtr pointer);
 }

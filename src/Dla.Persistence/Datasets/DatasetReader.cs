@@ -1,0 +1,115 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace Dla.Persistence.Datasets;
+
+/// <summary>
+/// Reads one encoded image of a dataset, confined to the dataset and to the configured roots and
+/// containers, and never more than <see cref="DatasetOptions.MaxImageBytes"/> into memory.
+/// </summary>
+/// <remarks>
+/// A missing, oversized or refused image throws <see cref="DatasetReadException"/> (a per-image
+/// error). Everything else, e.g. <see cref="RequestFailedException"/> for a 5xx or a timeout after
+/// the blob client's own retries, or an <see cref="IOException"/> from the disk or network,
+/// propagates unchanged so the caller's retry policy decides.
+/// </remarks>
+/// <param name="options">Allowed roots and containers, size limit.</param>
+/// <param name="blobs">The blob account; null when none is configured (blob datasets then fail).</param>
+public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceClient? blobs = null)
+{
+    private readonly DatasetOptions _options = options.Value;
+
+    /// <summary>The bytes of <paramref name="relativePath"/> under <paramref name="dataset"/>.</summary>
+    /// <param name="dataset">A local folder or a blob container with prefix.</param>
+    /// <param name="relativePath">A path below the folder (either separator), or a blob name below the prefix.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="DatasetAccessException">The path leaves the dataset, or the dataset is not allowed.</exception>
+    /// <exception cref="DatasetReadException">The image does not exist (<c>read_failed</c>) or is too large (<c>too_large</c>).</exception>
+    public Task<byte[]> ReadAsync(DatasetLocation dataset, string relativePath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var segments = relativePath.Split('/', '\\');
+        if (relativePath.Length == 0 || relativePath.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(relativePath)
+            || relativePath[0] is '/' or '\\' || segments.Any(s => s == ".."))
+        {
+            throw new DatasetAccessException($"Refused '{relativePath}': image paths must be relative and stay inside the dataset.");
+        }
+        return dataset.Kind == DatasetKind.LocalFolder
+            ? ReadFileAsync(dataset.Root, relativePath, cancellationToken)
+            : ReadBlobAsync(dataset.Root, dataset.Prefix + relativePath, cancellationToken);
+    }
+
+    private async Task<byte[]> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
+    {
+        var root = RealPath.Resolve(folder);
+        if (_options.AllowedRoots.Count > 0 && !_options.AllowedRoots.Any(allowed => RealPath.IsUnder(root, RealPath.Resolve(allowed))))
+        {
+            throw new DatasetAccessException($"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
+        }
+        var path = RealPath.Resolve(Path.Combine(root, relativePath.Replace('\\', '/')));
+        if (!RealPath.IsUnder(path, root) || path == root)
+        {
+            throw new DatasetAccessException($"Refused '{relativePath}': it resolves outside the dataset '{folder}'.");
+        }
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            return await ReadCappedAsync(stream, stream.Length, relativePath, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DatasetReadException(DatasetReadException.ReadFailed, $"Cannot read '{relativePath}': {ex.Message}", ex);
+        }
+    }
+
+    private async Task<byte[]> ReadBlobAsync(string container, string blobName, CancellationToken cancellationToken)
+    {
+        if (_options.AllowedContainers.Count > 0 && !_options.AllowedContainers.Contains(container, StringComparer.Ordinal))
+        {
+            throw new DatasetAccessException($"Refused container '{container}': it is not one of Datasets:AllowedContainers.");
+        }
+        if (blobs is null)
+        {
+            throw new InvalidOperationException("A blob dataset needs ConnectionStrings:BlobStorage.");
+        }
+        var blob = blobs.GetBlobContainerClient(container).GetBlobClient(blobName);
+        try
+        {
+            // The length is known from the headers, so an oversized blob is refused before its body is read.
+            using var download = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+            await using var content = download.Content;
+            return await ReadCappedAsync(content, download.Details.ContentLength, blobName, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new DatasetReadException(DatasetReadException.ReadFailed, $"Blob '{container}/{blobName}' does not exist ({ex.ErrorCode}).", ex);
+        }
+    }
+
+    /// <summary>Reads at most <see cref="DatasetOptions.MaxImageBytes"/>, whatever the announced length says.</summary>
+    private async Task<byte[]> ReadCappedAsync(Stream stream, long announcedLength, string name, CancellationToken cancellationToken)
+    {
+        var max = _options.MaxImageBytes;
+        if (announcedLength > max)
+        {
+            throw TooLarge(name, announcedLength, max);
+        }
+        using var buffer = new MemoryStream((int)Math.Max(announcedLength, 0));
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw TooLarge(name, buffer.Length + read, max);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+    }
+
+    private static DatasetReadException TooLarge(string name, long length, long max) =>
+        new(DatasetReadException.TooLarge, $"'{name}' is {length} bytes or more, over the limit of {max} bytes (Datasets:MaxImageBytes).");
+}

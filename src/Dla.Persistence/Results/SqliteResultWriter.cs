@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Dla.Persistence.Database;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Dla.Persistence.Results;
+
+/// <summary>
+/// The SQLite <see cref="IResultWriter"/> (embedded mode): prepared <c>INSERT ... ON CONFLICT</c>
+/// statements, one row at a time, in one transaction. Values are stored as
+/// <see cref="SqliteDlaDbContext"/> maps them: ids as uppercase text, timestamps as binary
+/// <see cref="DateTimeOffset"/> ticks, embeddings as float32 blobs. Rows carry
+/// <see cref="BatchOutcome.JobId"/> and the commit's timestamp.
+/// </summary>
+/// <param name="contexts">The SQLite context factory registered by <c>AddDlaDatabase</c>.</param>
+public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> contexts) : IResultWriter
+{
+    private static readonly DateTimeOffsetToBinaryConverter Ticks = new();
+
+    private const string UpsertResult = """
+        INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding", "CreatedAt")
+        VALUES ($job, $image, $index, $label, $probability, $topk, $embedding, $now)
+        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET
+            "Top1Index" = excluded."Top1Index", "Top1Label" = excluded."Top1Label", "Top1Probability" = excluded."Top1Probability",
+            "TopKJson" = excluded."TopKJson", "Embedding" = excluded."Embedding", "CreatedAt" = excluded."CreatedAt";
+        DELETE FROM image_errors WHERE "JobId" = $job AND "ImageId" = $image
+        """;
+
+    // An error never replaces a result, including one stored by an earlier delivery.
+    private const string UpsertError = """
+        INSERT INTO image_errors ("JobId", "ImageId", "Kind", "Message", "CreatedAt")
+        SELECT $job, $image, $kind, $message, $now
+        WHERE NOT EXISTS (SELECT 1 FROM results WHERE "JobId" = $job AND "ImageId" = $image)
+        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET "Kind" = excluded."Kind", "Message" = excluded."Message", "CreatedAt" = excluded."CreatedAt"
+        """;
+
+    private const string CompleteBatch = """
+        UPDATE batches SET "State" = 'Completed', "CompletedAt" = $now WHERE "JobId" = $job AND "BatchIndex" = $batch AND "State" <> 'Completed'
+        """;
+
+    /// <inheritdoc />
+    public async Task WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var job = outcome.JobId.ToString().ToUpperInvariant();
+        var now = Ticks.ConvertToProvider(DateTimeOffset.UtcNow)!;
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var connection = context.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = Command(connection, transaction, UpsertResult, job, now, "$image", "$index", "$label", "$probability", "$topk", "$embedding"))
+        {
+            foreach (var result in outcome.Results)
+            {
+                Set(command, result.ImageId, result.Top1Index, result.Top1Label, result.Top1Probability, result.TopKJson,
+                    result.Embedding is null ? null : SqliteDlaDbContext.ToBytes(result.Embedding));
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await using (var command = Command(connection, transaction, UpsertError, job, now, "$image", "$kind", "$message"))
+        {
+            foreach (var error in outcome.Errors)
+            {
+                Set(command, error.ImageId, error.Kind, error.Message);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await using (var command = Command(connection, transaction, CompleteBatch, job, now, "$batch"))
+        {
+            Set(command, outcome.BatchIndex);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A command with <c>$job</c> and <c>$now</c> bound and the given per-row parameters declared.</summary>
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, string job, object now, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in new[] { ("$job", (object)job), ("$now", now) }.Concat(parameters.Select(p => (p, (object)DBNull.Value))))
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    /// <summary>Binds the per-row parameters, which follow <c>$job</c> and <c>$now</c> in declaration order.</summary>
+    private static void Set(DbCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i + 2].Value = values[i] ?? DBNull.Value;
+        }
+    }
+}

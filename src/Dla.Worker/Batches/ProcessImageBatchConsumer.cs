@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Dla.Contracts;
+using Dla.Modeling.Images;
+using Dla.Modeling.Inference;
+using Dla.Modeling.Prediction;
+using Dla.Persistence.Database;
+using Dla.Persistence.Datasets;
+using Dla.Persistence.Jobs;
+using Dla.Persistence.Results;
+using Dla.Worker.Cancellation;
+using Dla.Worker.Inference;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Dla.Worker.Batches;
+
+/// <summary>
+/// Runs the model on one batch and stores one outcome per image: reads the images through
+/// <see cref="DatasetReader"/> while <see cref="BatchPredictor"/> decodes ahead of inference, writes
+/// results and per-image errors with <see cref="IResultWriter"/> (idempotent, so redelivery is
+/// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled job are acknowledged
+/// without work; a cancellation arriving mid-batch stops it at the next stage and stores nothing.
+/// </summary>
+public sealed partial class ProcessImageBatchConsumer(
+    DlaDbContext db,
+    ModelSessions sessions,
+    DatasetReader reader,
+    IResultWriter writer,
+    JobCancellations cancellations,
+    IOptions<WorkerOptions> workerOptions,
+    IOptions<DatasetOptions> datasetOptions,
+    ILogger<ProcessImageBatchConsumer> logger) : IConsumer<ProcessImageBatch>
+{
+    /// <inheritdoc />
+    public async Task Consume(ConsumeContext<ProcessImageBatch> context)
+    {
+        var message = context.Message;
+        var clock = Stopwatch.StartNew();
+        using var lease = cancellations.Track(message.JobId, context.CancellationToken);
+        var job = await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
+            .Select(j => new { j.State, j.CancelRequestedAt, j.EmbeddingDim }).FirstOrDefaultAsync(lease.Token);
+        if (job is null || job.CancelRequestedAt is not null || job.State == JobState.Cancelled || lease.IsJobCancelled)
+        {
+            LogSkipped(logger, message.JobId, message.BatchIndex);
+            return;
+        }
+        BatchOutcome outcome;
+        try
+        {
+            var session = await sessions.GetAsync(message.Model, lease.Token);
+            if (job.EmbeddingDim is null && message.Model.Tasks.HasFlag(JobTasks.Embed) && session.HasEmbedding)
+            {
+                // The scheduler sizes the job's pgvector index from this.
+                await db.Jobs.Where(j => j.Id == message.JobId && j.EmbeddingDim == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.EmbeddingDim, (int?)session.EmbeddingDim), lease.Token);
+            }
+            outcome = await PredictAsync(message, session, lease.Token);
+        }
+        catch (OperationCanceledException) when (lease.IsJobCancelled && !context.CancellationToken.IsCancellationRequested)
+        {
+            LogStopped(logger, message.JobId, message.BatchIndex);
+            return;
+        }
+        // Finished work is kept even if the job is cancelled now: only stopping the worker aborts the write.
+        await writer.WriteAsync(outcome, context.CancellationToken);
+        LogStored(logger, message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count, clock.Elapsed.TotalSeconds);
+        await context.Publish(new ImageBatchProcessed(message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count,
+            $"{Environment.MachineName}:{Environment.ProcessId}", clock.Elapsed.TotalSeconds), context.CancellationToken);
+    }
+
+    private async Task<BatchOutcome> PredictAsync(ProcessImageBatch message, DlaSession session, CancellationToken cancellationToken)
+    {
+        var classify = message.Model.Tasks.HasFlag(JobTasks.Classify);
+        var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
+        var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = datasetOptions.Value.MaxImageBytes });
+        var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(
+            BatchSize: Math.Max(1, message.Images.Count),
+            TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
+            IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
+            DecodeParallelism: workerOptions.Value.DecodeParallelism));
+        var results = new List<ImageResult>(message.Images.Count);
+        var errors = new List<ImageError>();
+        await foreach (var prediction in predictor.PredictAsync(images.Sources, cancellationToken))
+        {
+            var imageId = BatchImages.ImageIdOf(prediction);
+            if (prediction.Succeeded)
+            {
+                results.Add(BatchOutcomes.Result(message.JobId, imageId, prediction, classify));
+            }
+            else
+            {
+                errors.Add(BatchOutcomes.Error(message.JobId, imageId, images.FailureOf(prediction)));
+            }
+        }
+        return new BatchOutcome(message.JobId, message.BatchIndex, results, errors);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipping batch {BatchIndex} of job {JobId}: the job is cancelled or unknown")]
+    private static partial void LogSkipped(ILogger logger, Guid jobId, int batchIndex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped batch {BatchIndex} of job {JobId}: the job was cancelled")]
+    private static partial void LogStopped(ILogger logger, Guid jobId, int batchIndex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored batch {BatchIndex} of job {JobId}: {Succeeded} results, {Failed} errors in {Seconds:F2} s")]
+    private static partial void LogStored(ILogger logger, Guid jobId, int batchIndex, int succeeded, int failed, double seconds);
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Dla.Contracts;
+using Dla.Modeling.Inference;
+using Dla.Modeling.Models;
+using Dla.Modeling.Onnx;
+using Microsoft.Extensions.Options;
+
+namespace Dla.Worker.Inference;
+
+/// <summary>
+/// One <see cref="DlaSession"/> per model, created on first use and shared by every batch of every
+/// job that asks for it; the container disposes them. Keyed by what determines the graph (model,
+/// weights, seed, classes, precision), so jobs differing only in tasks or top-k share a session.
+/// </summary>
+public sealed partial class ModelSessions(ModelRepository models, IOptions<WorkerOptions> options, ILogger<ModelSessions> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<ModelRequest, Lazy<Task<DlaSession>>> _sessions = new();
+
+    /// <summary>The session for <paramref name="spec"/>, building the graph and opening it on first use.</summary>
+    /// <exception cref="ModelLoadException">The model or its weights cannot be resolved.</exception>
+    public async Task<DlaSession> GetAsync(ModelSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var request = new ModelRequest(spec.Model, spec.Weights, spec.Seed, spec.NumClasses, Enum.Parse<OnnxPrecision>(spec.Precision, ignoreCase: true));
+        // Lazy makes concurrent first calls share one creation; Task.Run keeps graph building off the caller's lock.
+        var entry = _sessions.GetOrAdd(request, r => new Lazy<Task<DlaSession>>(() => Task.Run(() => OpenAsync(r))));
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch when (entry.Value.IsFaulted)
+        {
+            // Forget the failure so a later batch tries again (the hub may be back).
+            _sessions.TryRemove(KeyValuePair.Create(request, entry));
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var entry in _sessions.Values)
+        {
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            {
+                entry.Value.Result.Dispose();
+            }
+        }
+        _sessions.Clear();
+    }
+
+    // Not cancellable by one batch: other batches may be waiting for the same session.
+    private async Task<DlaSession> OpenAsync(ModelRequest request)
+    {
+        var path = await models.ResolveAsync(request, CancellationToken.None);
+        var worker = options.Value;
+        var session = DlaSession.Open(path, new InferenceOptions
+        {
+            Provider = Enum.Parse<ExecutionProvider>(worker.Provider, ignoreCase: true),
+            IntraOpThreads = worker.IntraOpThreads,
+            Warn = message => LogRuntimeWarning(logger, message),
+        });
+        LogOpened(logger, session.Description.Name, session.Provider, session.Classes, session.EmbeddingDim, session.Description.Untrained);
+        return session;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened model {Model} on {Provider}: {Classes} classes, embedding size {EmbeddingDim}, untrained {Untrained}")]
+    private static partial void LogOpened(ILogger logger, string model, ExecutionProvider provider, int classes, int embeddingDim, bool untrained);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ONNX Runtime: {Warning}")]
+    private static partial void LogRuntimeWarning(ILogger logger, string warning);
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Dla.Worker;
+
+/// <summary>How a worker process consumes batches and runs the model (configuration section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Batches processed at once. One by default: a batch already uses every core (or the GPU).</summary>
+    [Range(1, 64)]
+    public int ConcurrentBatches { get; set; } = 1;
+
+    /// <summary>Messages the broker hands out ahead of processing, so the next batch is ready when one ends.</summary>
+    [Range(1, 1024)]
+    public int PrefetchCount { get; set; } = 2;
+
+    /// <summary>In-process retries of a failing batch (exponential backoff) before it goes to the <c>_error</c> queue.</summary>
+    [Range(0, 20)]
+    public int RetryCount { get; set; } = 5;
+
+    /// <summary><c>cpu</c> or <c>cuda</c> (falls back to CPU with a warning when CUDA is unavailable).</summary>
+    [Required]
+    [RegularExpression("^(cpu|cuda)$")]
+    public string Provider { get; set; } = "cpu";
+
+    /// <summary>ONNX Runtime intra-op threads; 0 uses one per physical core.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Images decoded at once; 0 uses one per core.</summary>
+    [Range(0, 1024)]
+    public int DecodeParallelism { get; set; }
+
+    /// <summary>
+    /// Seconds a stopping worker waits for its in-flight batch (<c>HostOptions.ShutdownTimeout</c>).
+    /// Kubernetes' <c>terminationGracePeriodSeconds</c> must be larger, or the pod is killed first.
+    /// </summary>
+    [Range(5, 3600)]
+    public int ShutdownTimeoutSeconds { get; set; } = 60;
+}

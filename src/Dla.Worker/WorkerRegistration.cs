@@ -1,0 +1,64 @@
+using Azure.Storage.Blobs;
+using Dla.Modeling.Models;
+using Dla.Modeling.Weights;
+using Dla.Persistence.Database;
+using Dla.Persistence.Datasets;
+using Dla.Persistence.Messaging;
+using Dla.Persistence.Results;
+using Dla.Worker.Batches;
+using Dla.Worker.Cancellation;
+using Dla.Worker.Hosting;
+using Dla.Worker.Inference;
+using MassTransit;
+
+namespace Dla.Worker;
+
+/// <summary>Registers the worker: its options, collaborators and consumers.</summary>
+public static class WorkerRegistration
+{
+    /// <summary>
+    /// Adds everything the worker's consumers need: <see cref="WorkerOptions"/>, <see cref="DatasetOptions"/>
+    /// and <see cref="MessagingOptions"/> (validated at start), the job database and its result writer,
+    /// <see cref="DatasetReader"/> (with a <see cref="BlobServiceClient"/> when <c>ConnectionStrings:BlobStorage</c>
+    /// is set), <see cref="ModelSessions"/>, <see cref="JobCancellations"/> and the shutdown timeouts.
+    /// The bus is added separately, so a host can put other consumers on the same bus.
+    /// </summary>
+    public static IServiceCollection AddDlaWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddDlaDatabase(configuration);
+        services.AddDlaResultWriter(configuration);
+        services.AddDatasetReading(configuration);
+        services.AddSingleton(_ => new HuggingFaceHub());
+        services.AddSingleton(sp => new ModelRepository(sp.GetRequiredService<HuggingFaceHub>()));
+        services.AddSingleton<ModelSessions>();
+        services.AddSingleton<JobCancellations>();
+        services.AddGracefulShutdown();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the worker's consumers with their definitions: <see cref="ProcessImageBatchConsumer"/> and
+    /// <see cref="JobCancellationRequestedConsumer"/>. Call inside <c>AddMassTransit</c> (or the test harness).
+    /// </summary>
+    public static void AddDlaWorkerConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ProcessImageBatchConsumer, ProcessImageBatchConsumerDefinition>();
+        bus.AddConsumer<JobCancellationRequestedConsumer, JobCancellationRequestedConsumerDefinition>();
+    }
+
+    private static void AddDatasetReading(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatasetOptions>().BindConfiguration(DatasetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetConnectionString("BlobStorage") is { Length: > 0 } blobStorage)
+        {
+            services.AddSingleton(_ => new BlobServiceClient(blobStorage, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05)
+            {
+                // The reader's own short retries; what still fails propagates and the batch is retried.
+                Retry = { MaxRetries = 3, Delay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(5), NetworkTimeout = TimeSpan.FromSeconds(30) },
+            }));
+        }
+        services.AddSingleton<DatasetReader>();
+    }
+}

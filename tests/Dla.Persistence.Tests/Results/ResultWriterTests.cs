@@ -1,0 +1,165 @@
+using Dla.Persistence.Database;
+using Dla.Persistence.Jobs;
+using Dla.Persistence.Results;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dla.Persistence.Tests.Results;
+
+/// <summary>The <see cref="IResultWriter"/> contract, run against each provider by the subclasses.</summary>
+public abstract class ResultWriterTests
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    /// <summary>Configuration selecting the provider and its database (an empty, migrated one).</summary>
+    protected abstract Task<IConfiguration> ConfigurationAsync();
+
+    [Fact]
+    public async Task Writing_a_batch_twice_stores_each_image_once()
+    {
+        await using var store = await OpenAsync();
+        var outcome = Outcome(store.JobId, [Result(store.JobId, 0), Result(store.JobId, 1)], [Error(store.JobId, 2, "truncated")]);
+        await store.Writer.WriteAsync(outcome, _ct);
+        await store.Writer.WriteAsync(outcome, _ct);
+        await using var db = await store.ContextAsync();
+        Assert.Equal([0L, 1L], await db.Results.Where(r => r.JobId == store.JobId).Select(r => r.ImageId).OrderBy(i => i).ToListAsync(_ct));
+        Assert.Equal([2L], await db.Errors.Where(e => e.JobId == store.JobId).Select(e => e.ImageId).ToListAsync(_ct));
+    }
+
+    [Fact]
+    public async Task An_image_that_failed_then_succeeds_has_a_result_and_no_error()
+    {
+        await using var store = await OpenAsync();
+        await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], [Error(store.JobId, 1, "read_failed")]), _ct);
+        await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0), Result(store.JobId, 1)], []), _ct);
+        await using var db = await store.ContextAsync();
+        Assert.Equal(2, await db.Results.CountAsync(r => r.JobId == store.JobId, _ct));
+        Assert.Equal(0, await db.Errors.CountAsync(e => e.JobId == store.JobId, _ct));
+    }
+
+    [Fact]
+    public async Task An_error_never_overwrites_a_result()
+    {
+        await using var store = await OpenAsync();
+        await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], []), _ct);
+        await store.Writer.WriteAsync(Outcome(store.JobId, [], [Error(store.JobId, 0, "read_failed")]), _ct);
+        await using var db = await store.ContextAsync();
+        var result = await db.Results.SingleAsync(r => r.JobId == store.JobId, _ct);
+        Assert.Equal(7, result.Top1Index);
+        Assert.Equal(0, await db.Errors.CountAsync(e => e.JobId == store.JobId, _ct));
+    }
+
+    [Fact]
+    public async Task Results_and_embeddings_round_trip_exactly()
+    {
+        await using var store = await OpenAsync();
+        var expected = Result(store.JobId, 0, 512);
+        expected.Embedding![3] = float.Epsilon;
+        expected.Embedding[4] = -0f;
+        expected.Embedding[5] = 1.23456789e-30f;
+        var labelsOnly = Result(store.JobId, 1, 0);
+        await store.Writer.WriteAsync(Outcome(store.JobId, [expected, labelsOnly], []), _ct);
+        await using var db = await store.ContextAsync();
+        var stored = await db.Results.Where(r => r.JobId == store.JobId).OrderBy(r => r.ImageId).ToListAsync(_ct);
+        Assert.Equal(expected.Embedding.Select(BitConverter.SingleToInt32Bits), stored[0].Embedding!.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal((expected.Top1Index, expected.Top1Label, expected.Top1Probability, expected.TopKJson),
+            (stored[0].Top1Index, stored[0].Top1Label, stored[0].Top1Probability, stored[0].TopKJson));
+        Assert.Null(stored[1].Embedding);
+        Assert.InRange(stored[0].CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
+    }
+
+    [Fact]
+    public async Task The_batch_is_marked_completed_once()
+    {
+        await using var store = await OpenAsync();
+        var outcome = Outcome(store.JobId, [Result(store.JobId, 0)], []);
+        await store.Writer.WriteAsync(outcome, _ct);
+        await using (var db = await store.ContextAsync())
+        {
+            var batch = await db.Batches.SingleAsync(b => b.JobId == store.JobId, _ct);
+            Assert.Equal(BatchState.Completed, batch.State);
+            Assert.NotNull(batch.CompletedAt);
+            store.FirstCompletion = batch.CompletedAt;
+        }
+        await Task.Delay(20, _ct);
+        await store.Writer.WriteAsync(outcome, _ct);
+        await using (var db = await store.ContextAsync())
+        {
+            Assert.Equal(store.FirstCompletion, (await db.Batches.SingleAsync(b => b.JobId == store.JobId, _ct)).CompletedAt);
+        }
+    }
+
+    internal static BatchOutcome Outcome(Guid jobId, ImageResult[] results, ImageError[] errors) => new(jobId, 0, results, errors);
+
+    internal static ImageResult Result(Guid jobId, long imageId, int embeddingDim = 4) => new()
+    {
+        JobId = jobId,
+        ImageId = imageId,
+        Top1Index = 7,
+        Top1Label = "tench, Tinca tinca",
+        Top1Probability = 0.875f,
+        TopKJson = """[{"index":7,"label":"tench, Tinca tinca","probability":0.875}]""",
+        Embedding = embeddingDim == 0 ? null : Enumerable.Range(0, embeddingDim).Select(i => MathF.Sin(i + imageId) * 3.7f).ToArray(),
+    };
+
+    internal static ImageError Error(Guid jobId, long imageId, string kind) => new() { JobId = jobId, ImageId = imageId, Kind = kind, Message = $"image {imageId} is {kind}" };
+
+    private async Task<Store> OpenAsync()
+    {
+        var configuration = await ConfigurationAsync();
+        var services = new ServiceCollection().AddSingleton(configuration).AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
+        var store = new Store(services);
+        await using var db = await store.ContextAsync();
+        db.Jobs.Add(new Job { Id = store.JobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow });
+        db.Batches.Add(new Batch { JobId = store.JobId, BatchIndex = 0, State = BatchState.Dispatched, ImageCount = 3 });
+        await db.SaveChangesAsync(_ct);
+        return store;
+    }
+
+    /// <summary>A job with one dispatched batch, the writer under test, and contexts to read back with.</summary>
+    private sealed class Store(ServiceProvider services) : IAsyncDisposable
+    {
+        public Guid JobId { get; } = Guid.NewGuid();
+
+        public IResultWriter Writer { get; } = services.GetRequiredService<IResultWriter>();
+
+        public DateTimeOffset? FirstCompletion { get; set; }
+
+        public Task<DlaDbContext> ContextAsync() => services.GetRequiredService<IDlaDbContextFactory>().CreateAsync();
+
+        public ValueTask DisposeAsync() => services.DisposeAsync();
+    }
+}
+
+/// <summary>The writer contract on PostgreSQL (binary COPY into staging, set-based upserts).</summary>
+public sealed class PostgresResultWriterTests(PostgresTestDatabase database) : ResultWriterTests, IClassFixture<PostgresTestDatabase>
+{
+    protected override async Task<IConfiguration> ConfigurationAsync() => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "postgres",
+        ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
+    }).Build();
+}
+
+/// <summary>The writer contract on SQLite (a temporary file per test).</summary>
+public sealed class SqliteResultWriterTests : ResultWriterTests, IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"dla-writer-{Guid.NewGuid():N}.db");
+
+    protected override async Task<IConfiguration> ConfigurationAsync()
+    {
+        var connectionString = $"Data Source={_path};Pooling=False";
+        await using (var context = new SqliteDlaDbContext(new DbContextOptionsBuilder<SqliteDlaDbContext>().UseSqlite(connectionString).Options))
+        {
+            await context.Database.MigrateAsync();
+        }
+        return new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "sqlite",
+            ["ConnectionStrings:Sqlite"] = connectionString,
+        }).Build();
+    }
+
+    public void Dispose() => File.Delete(_path);
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Dla.Contracts;
+using Dla.Persistence.Jobs;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dla.Worker.Tests.Batches;
+
+/// <summary>The batch consumer end to end on the in-memory bus, against each database provider.</summary>
+public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stores_one_result_per_readable_image_and_one_error_per_bad_file()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var message = await host.SeedJobAsync();
+        await worker.Harness.Bus.Publish(message, _ct);
+
+        Assert.True(await worker.Harness.Published.Any<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
+        var processed = worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct).First().Context.Message;
+        Assert.Equal((WorkerHost.Photos.Length, WorkerHost.BadFiles.Length + WorkerHost.Unreadable.Length), (processed.Succeeded, processed.Failed));
+
+        await using var db = await host.ContextAsync();
+        var paths = message.Images.ToDictionary(i => i.ImageId, i => i.Path);
+        var results = await db.Results.Where(r => r.JobId == message.JobId).ToListAsync(_ct);
+        var errors = await db.Errors.Where(e => e.JobId == message.JobId).ToListAsync(_ct);
+        var job = await db.Jobs.SingleAsync(j => j.Id == message.JobId, _ct);
+        Assert.Equal(WorkerHost.Photos.Order(), results.Select(r => paths[r.ImageId]).Order());
+        Assert.All(results, r =>
+        {
+            Assert.Equal(host.Expected[paths[r.ImageId]].Top1, r.Top1Index);
+            Assert.Equal(job.EmbeddingDim, r.Embedding!.Length);
+            var topK = JsonDocument.Parse(r.TopKJson!).RootElement;
+            Assert.Equal(5, topK.GetArrayLength());
+            Assert.Equal(r.Top1Index, topK[0].GetProperty("index").GetInt32());
+            Assert.Equal(r.Top1Label, topK[0].GetProperty("label").GetString());
+            Assert.Equal(r.Top1Probability, topK[0].GetProperty("probability").GetSingle());
+        });
+        Assert.Equal(WorkerHost.BadFiles.Concat(WorkerHost.Unreadable).Order(), errors.Select(e => paths[e.ImageId]).Order());
+        Assert.All(errors, e => Assert.Equal(host.Expected[paths[e.ImageId]].ErrorKind, e.Kind));
+        Assert.Equal(256, job.EmbeddingDim);
+        Assert.Equal(BatchState.Completed, (await db.Batches.SingleAsync(b => b.JobId == message.JobId, _ct)).State);
+    }
+
+    [Fact]
+    public async Task A_redelivered_batch_leaves_row_counts_unchanged()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var message = await host.SeedJobAsync();
+        await worker.Harness.Bus.Publish(message, _ct);
+        Assert.True(await worker.Harness.Published.Any<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
+        var first = await CountsAsync(message.JobId);
+
+        await worker.Harness.Bus.Publish(message with { Dispatch = 2 }, _ct);
+        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId && m.Context.Message.Dispatch == 2, _ct));
+        Assert.Equal(2, await worker.Harness.Published.SelectAsync<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct).Take(2).CountAsync(_ct));
+
+        Assert.Equal(first, await CountsAsync(message.JobId));
+        Assert.Equal((WorkerHost.Photos.Length, WorkerHost.BadFiles.Length + WorkerHost.Unreadable.Length), first);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_writes_nothing()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var message = await host.SeedJobAsync(cancelled: true);
+        await worker.Harness.Bus.Publish(message, _ct);
+
+        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct));
+        Assert.Equal((0, 0), await CountsAsync(message.JobId));
+        await using var db = await host.ContextAsync();
+        Assert.Equal(BatchState.Dispatched, (await db.Batches.SingleAsync(b => b.JobId == message.JobId, _ct)).State);
+        Assert.Empty(worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
+        Assert.Empty(worker.Harness.Published.Select<Fault<ProcessImageBatch>>(m => m.Context.Message.Message.JobId == message.JobId, _ct));
+    }
+
+    private async Task<(int Results, int Errors)> CountsAsync(Guid jobId)
+    {
+        await using var db = await host.ContextAsync();
+        return (await db.Results.CountAsync(r => r.JobId == jobId, _ct), await db.Errors.CountAsync(e => e.JobId == jobId, _ct));
+    }
+}
+
+/// <summary>On SQLite, as <c>dla run</c> uses it.</summary>
+public sealed class SqliteProcessImageBatchConsumerTests(SqliteWorkerHost host) : ProcessImageBatchConsumerTests(host), IClassFixture<SqliteWorkerHost>;
+
+/// <summary>On the real PostgreSQL, as the distributed workers use it.</summary>
+public sealed class PostgresProcessImageBatchConsumerTests(PostgresWorkerHost host) : ProcessImageBatchConsumerTests(host), IClassFixture<PostgresWorkerHost>;

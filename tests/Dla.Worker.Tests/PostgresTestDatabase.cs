@@ -1,0 +1,62 @@
+using Dla.Persistence.Database;
+using Dla.Testing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Dla.Worker.Tests;
+
+/// <summary>
+/// A fresh, migrated database on the real PostgreSQL for one test class, dropped afterwards. Created
+/// on first use inside a test, so a missing server skips that test with the reason.
+/// </summary>
+public sealed class PostgresTestDatabase : IAsyncDisposable
+{
+    private readonly string _name = $"dla_test_{Guid.NewGuid():N}";
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _server;
+    private string? _connectionString;
+
+    /// <summary>The connection string of the test database, creating and migrating it on first call.</summary>
+    public async Task<string> ConnectionStringAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_connectionString is null)
+            {
+                _server = await RealServices.PostgresAsync();
+                await ExecuteAsync(_server, $"CREATE DATABASE {_name}");
+                var connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;
+                await ExecuteAsync(connectionString, "CREATE EXTENSION IF NOT EXISTS vector");
+                await using var context = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>()
+                    .UseNpgsql(connectionString, n => n.UseVector()).Options);
+                await context.Database.MigrateAsync();
+                _connectionString = connectionString;
+            }
+            return _connectionString;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(_server, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        }
+        _gate.Dispose();
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

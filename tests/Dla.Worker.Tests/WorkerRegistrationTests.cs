@@ -1,0 +1,53 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Dla.Worker.Tests;
+
+public sealed class WorkerRegistrationTests
+{
+    [Fact]
+    public void The_shipped_appsettings_bind_and_validate()
+    {
+        var root = GoldenData.RepositoryRoot ?? throw new InvalidOperationException("Dla.sln not found.");
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(root, "src", "Dla.Worker", "appsettings.json"))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = "Host=localhost;Database=dla" }).Build();
+        using var services = Build(configuration);
+
+        var worker = services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+
+        Assert.Equal((1, 2, 5, "cpu", 60), (worker.ConcurrentBatches, worker.PrefetchCount, worker.RetryCount, worker.Provider, worker.ShutdownTimeoutSeconds));
+    }
+
+    [Fact]
+    public void Shutdown_timeouts_follow_Worker_ShutdownTimeoutSeconds()
+    {
+        using var services = Build(Configuration(("Worker:ShutdownTimeoutSeconds", "42")));
+
+        var host = services.GetRequiredService<IOptions<HostOptions>>().Value;
+        var bus = services.GetRequiredService<IOptions<MassTransitHostOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(42), host.ShutdownTimeout);
+        Assert.True(bus.ConsumerStopTimeout < bus.StopTimeout && bus.StopTimeout < host.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Invalid_worker_settings_are_refused()
+    {
+        using var services = Build(Configuration(("Worker:Provider", "tpu"), ("Worker:ConcurrentBatches", "0")));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<WorkerOptions>>().Value);
+
+        Assert.Contains(ex.Failures, f => f.Contains("Provider", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains("ConcurrentBatches", StringComparison.Ordinal));
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))
+            .Append(KeyValuePair.Create("ConnectionStrings:Postgres", (string?)"Host=localhost;Database=dla"))).Build();
+
+    private static ServiceProvider Build(IConfiguration configuration) =>
+        new ServiceCollection().AddSingleton(configuration).AddLogging().AddDlaWorker(configuration).BuildServiceProvider();
+}
