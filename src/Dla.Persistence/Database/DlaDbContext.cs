@@ -1,6 +1,7 @@
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Dla.Persistence.Database;
@@ -53,7 +54,13 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
         {
             result.ToTable("results");
             result.HasKey(r => new { r.JobId, r.ImageId });
-            MapEmbedding(result.Property(r => r.Embedding));
+            var embedding = result.Property(r => r.Embedding);
+            MapEmbedding(embedding);
+            // Compare embeddings by value, so change tracking sees edits inside the array.
+            embedding.Metadata.SetValueComparer(new ValueComparer<float[]?>(
+                (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
+                v => v == null ? 0 : v.Aggregate(17, (h, x) => HashCode.Combine(h, x)),
+                v => v == null ? null : v.ToArray()));
         });
         modelBuilder.Entity<ImageError>(error =>
         {

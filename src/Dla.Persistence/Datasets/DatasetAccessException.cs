@@ -1,27 +1,29 @@
 namespace Dla.Persistence.Datasets;
 
 /// <summary>
-/// A dataset may not be read: a local folder outside <see cref="DatasetOptions.AllowedRoots"/>, a
-/// container outside <see cref="DatasetOptions.AllowedContainers"/>, or a blob dataset without a
-/// configured blob account. A client error: retrying cannot help.
+/// A dataset or image may not be read: a local folder outside <see cref="DatasetOptions.AllowedRoots"/>,
+/// a container outside <see cref="DatasetOptions.AllowedContainers"/>, a blob dataset without a
+/// configured blob account, or an image path that would leave the dataset (<c>..</c>, an absolute
+/// path, a link pointing outside). Retrying cannot help: the API answers 400, and an image refused
+/// this way gets a <see cref="DatasetReadException.ReadFailed"/> error row.
 /// </summary>
-public sealed class DatasetAccessException : Exception
+public sealed class DatasetAccessException : DatasetReadException
 {
     /// <summary>Creates the exception with a message naming the dataset and the rule it breaks.</summary>
     public DatasetAccessException(string message)
-        : base(message)
+        : base(ReadFailed, message)
     {
     }
 
     /// <summary>Creates the exception with the cause.</summary>
     public DatasetAccessException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(ReadFailed, message, innerException)
     {
     }
 
     /// <summary>Creates the exception with a generic message.</summary>
     public DatasetAccessException()
-        : base("The dataset may not be read.")
+        : base(ReadFailed, "The dataset may not be read.")
     {
     }
 }

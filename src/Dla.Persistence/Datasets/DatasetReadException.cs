@@ -24,10 +24,3 @@ public class DatasetReadException : Exception
     /// <summary>The stable kind stored with the image's error row.</summary>
     public string Kind { get; }
 }
-
-/// <summary>
-/// A read was refused because it would leave the dataset (<c>..</c>, an absolute path, a symbolic
-/// link pointing outside) or the dataset lies outside <see cref="DatasetOptions.AllowedRoots"/> or
-/// <see cref="DatasetOptions.AllowedContainers"/>. Stored as a <see cref="DatasetReadException.ReadFailed"/> error.
-/// </summary>
-public sealed class DatasetAccessException(string message) : DatasetReadException(DatasetReadException.ReadFailed, message);

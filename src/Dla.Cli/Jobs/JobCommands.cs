@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dla.Scheduler.Progress;
+
+namespace Dla.Cli.Jobs;
+
+/// <summary><c>dla submit | jobs | status | cancel | retry | export | search</c> against a running scheduler.</summary>
+internal static class JobCommands
+{
+    private static readonly Option<string?> Api = new("--api") { Description = "Scheduler URL (default $DLA_API_URL or http://127.0.0.1:8080)" };
+
+    public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Retry(), Export(), Search()];
+
+    private static Command Submit()
+    {
+        var dataset = new Argument<string>("dataset") { Description = "azure://container/prefix, or a folder under the scheduler's allowed roots" };
+        var model = new Option<string>("--model", "-m") { DefaultValueFactory = _ => "dla34" };
+        var weights = new Option<string?>("--weights");
+        var seed = new Option<int>("--seed");
+        var numClasses = new Option<int?>("--num-classes");
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32" };
+        var tasks = new Option<string>("--tasks") { DefaultValueFactory = _ => "classify,embed" };
+        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
+        var maxFailed = new Option<int?>("--max-failed");
+        var maxFailedPercent = new Option<double?>("--max-failed-percent");
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, maxFailed, maxFailedPercent, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            var job = await client.PostAsync("jobs", new
+            {
+                dataset = r.GetValue(dataset), model = r.GetValue(model), weights = r.GetValue(weights), seed = r.GetValue(seed), num_classes = r.GetValue(numClasses),
+                precision = r.GetValue(precision), tasks = r.GetValue(tasks)!.Split(','), top_k = r.GetValue(topK), batch_size = r.GetValue(batchSize),
+                max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent),
+            }, ct);
+            Console.WriteLine(job["id"]);
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var page = new Option<int>("--page") { DefaultValueFactory = _ => 1 };
+        var command = new Command("jobs", "List jobs, newest first") { page, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            var result = await client.GetAsync($"jobs?page={r.GetValue(page)}&pageSize=50", ct);
+            foreach (var job in result["jobs"]!.AsArray())
+            {
+                Console.WriteLine($"{job!["id"]}  {job["state"],-10} {job["listed_images"],8} images  {job["model"]}  {job["dataset"]}");
+            }
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var id = new Argument<string>("id");
+        var watch = new Option<bool>("--watch") { Description = "Follow progress until the job ends" };
+        var command = new Command("status", "Show a job's exact progress") { id, watch, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            var bar = new Run.ProgressBar();
+            while (true)
+            {
+                var job = await client.GetAsync($"jobs/{r.GetValue(id)}", ct);
+                var progress = job["progress"].Deserialize<ProgressReport>(SchedulerClient.Json)!;
+                if (!r.GetValue(watch))
+                {
+                    Console.WriteLine(job.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                    return 0;
+                }
+                bar.Draw(progress, progress.IsFinal);
+                if (progress.IsFinal)
+                {
+                    Console.WriteLine($"{progress.State}: {progress.Succeeded} succeeded, {progress.Failed} failed of {progress.Total}{(progress.FailureReason is { } reason ? $" ({reason})" : "")}");
+                    return progress.State == Persistence.Jobs.JobState.Succeeded ? 0 : 1;
+                }
+                await Task.Delay(1000, ct);
+            }
+        });
+        return command;
+    }
+
+    private static Command Cancel() => Simple("cancel", "Cancel a job (partial results stay)", "cancel");
+
+    private static Command Retry() => Simple("retry", "Re-queue only the failed batches and transiently failed images", "retry-failed");
+
+    private static Command Simple(string name, string description, string action)
+    {
+        var id = new Argument<string>("id");
+        var command = new Command(name, description) { id, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            Console.WriteLine((await client.PostAsync($"jobs/{r.GetValue(id)}/{action}", (object?)null, ct)).ToJsonString());
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var id = new Argument<string>("id");
+        var output = new Option<FileInfo>("--output", "-o") { Required = true, Description = "FILE.parquet, .csv or .jsonl" };
+        var command = new Command("export", "Download a job's results") { id, output, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            var file = r.GetValue(output)!;
+            await using var stream = file.Create();
+            await client.DownloadAsync($"jobs/{r.GetValue(id)}/export?format={file.Extension.TrimStart('.')}", stream, ct);
+            Console.WriteLine($"wrote {file.FullName}");
+        });
+        return command;
+    }
+
+    private static Command Search()
+    {
+        var id = new Argument<string>("id");
+        var image = new Option<FileInfo?>("--image") { Description = "An image file to search by (uploaded)" };
+        var path = new Option<string?>("--path") { Description = "An image of the dataset to search by" };
+        var k = new Option<int>("-k") { DefaultValueFactory = _ => 10 };
+        var command = new Command("search", "Nearest images of a finished job by embedding") { id, image, path, k, Api };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = new SchedulerClient(r.GetValue(Api));
+            JsonNode hits;
+            if (r.GetValue(image) is { } file)
+            {
+                using var form = new MultipartFormDataContent();
+                var content = new ByteArrayContent(await File.ReadAllBytesAsync(file.FullName, ct));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                form.Add(content, "image", file.Name);
+                form.Add(new StringContent(r.GetValue(k).ToString(System.Globalization.CultureInfo.InvariantCulture)), "k");
+                hits = await client.PostAsync($"jobs/{r.GetValue(id)}/search", form, ct);
+            }
+            else
+            {
+                hits = await client.PostAsync($"jobs/{r.GetValue(id)}/search", new { image_path = r.GetValue(path), k = r.GetValue(k) }, ct);
+            }
+            Console.WriteLine(hits.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        });
+        return command;
+    }
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Dla.Contracts;
+using Dla.Persistence.Database;
+using Dla.Persistence.Datasets;
+using Dla.Persistence.Jobs;
+using Dla.Scheduler.Export;
+using Dla.Scheduler.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dla.Cli.Run;
+
+/// <summary><c>dla run &lt;folder | azure://container/prefix&gt;</c>: a whole job in one process, resumable.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Argument<string>("dataset") { Description = "A folder, or azure://container/prefix (with ConnectionStrings__BlobStorage set)" };
+        var model = new Option<string>("--model", "-m") { Description = "Variant, architecture .json, or .onnx", DefaultValueFactory = _ => "dla34" };
+        var weights = new Option<string?>("--weights") { Description = "Safetensors path, hf:REPO, or random (default: timm's pretrained weights)" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed for --weights random" };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier size for --weights random" };
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32 or fp16" };
+        var tasks = new Option<string>("--tasks") { DefaultValueFactory = _ => "classify,embed", Description = "classify, embed, or both" };
+        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 5, Description = "Classes stored per image" };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32, Description = "Images per batch" };
+        var db = new Option<string?>("--db") { Description = "Database connection string (default: SQLite file in the data directory)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Where the SQLite database lives (default $DLA_DATA_DIR or ~/.local/share/dla)" };
+        var export = new Option<string?>("--export") { Description = "Write the results to FILE.parquet, .csv or .jsonl at the end" };
+        var provider = new Option<string>("--provider") { DefaultValueFactory = _ => "cpu", Description = "cpu or cuda" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "ONNX Runtime intra-op threads (0: one per core)" };
+        var maxFailed = new Option<int?>("--max-failed") { Description = "Fail the job after more than N failed images" };
+        var maxFailedPercent = new Option<double?>("--max-failed-percent") { Description = "Fail the job when more than P % of images failed" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log what the scheduler and worker do" };
+        var command = new Command("run", "Label and/or embed a dataset in this process (no servers); rerunning resumes")
+        {
+            dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, db, dataDir, export, provider, threads, maxFailed, maxFailedPercent, verbose,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            var directory = r.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("DLA_DATA_DIR")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "dla");
+            Directory.CreateDirectory(directory);
+            var settings = new RunSettings(r.GetValue(dataset)!, r.GetValue(model)!, r.GetValue(weights), r.GetValue(seed), r.GetValue(numClasses),
+                r.GetValue(precision)!, r.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(topK),
+                r.GetValue(batchSize), r.GetValue(db) ?? $"Data Source={Path.Combine(directory, "dla.db")}", r.GetValue(export), r.GetValue(provider)!,
+                r.GetValue(threads), r.GetValue(maxFailed), r.GetValue(maxFailedPercent), r.GetValue(verbose));
+            return await RunAsync(settings, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(RunSettings settings, CancellationToken ct)
+    {
+        var location = DatasetLocation.Parse(settings.Dataset);
+        using var host = EmbeddedHost.Build(settings);
+        await host.StartAsync(ct);
+        try
+        {
+            Console.Error.WriteLine($"dla run: {location} with {settings.Model}; database {Redact(settings.Database)}");
+            var (jobId, before) = await StartJobAsync(host.Services, settings, location, ct);
+            var bar = new ProgressBar();
+            var clock = Stopwatch.StartNew();
+            var progress = await ReadProgressAsync(host.Services, jobId, ct);
+            while (!progress.IsFinal)
+            {
+                bar.Draw(progress);
+                await Task.Delay(500, ct);
+                progress = await ReadProgressAsync(host.Services, jobId, ct);
+            }
+            bar.Draw(progress, final: true);
+            var processed = progress.Succeeded + progress.Failed - before;
+            Console.Error.WriteLine($"job {jobId}: {progress.State}; {progress.Total} images: {progress.Succeeded} succeeded, {progress.Failed} failed" +
+                $"; {processed} processed now in {clock.Elapsed.TotalSeconds:F1} s ({processed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} images/s)" +
+                (before > 0 ? $", {before} already done by an earlier run (not processed again)" : ""));
+            if (progress.FailureReason is { } reason)
+            {
+                Console.Error.WriteLine($"reason: {reason}");
+            }
+            if (settings.Export is { } file)
+            {
+                await ExportAsync(host.Services, jobId, file, ct);
+            }
+            return progress.State == JobState.Succeeded ? 0 : 1;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<(Guid JobId, long Before)> StartJobAsync(IServiceProvider services, RunSettings settings, DatasetLocation location, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var request = new JobRequest
+        {
+            Dataset = location.ToString(), Model = settings.Model, Weights = settings.Weights, Seed = settings.Seed, NumClasses = settings.NumClasses,
+            Precision = settings.Precision, Tasks = settings.Tasks, TopK = settings.TopK, BatchSize = settings.BatchSize,
+            MaxFailedImages = settings.MaxFailedImages, MaxFailedPercent = settings.MaxFailedPercent,
+        };
+        var db = scope.ServiceProvider.GetRequiredService<DlaDbContext>();
+        var tasks = (settings.Tasks.Contains("classify") ? JobTasks.Classify : JobTasks.None) | (settings.Tasks.Contains("embed") ? JobTasks.Embed : JobTasks.None);
+        if (await JobResumption.FindAsync(db, request, tasks, location.ToString(), ct) is { } existing)
+        {
+            var before = await JobResumption.ResumeAsync(db, existing, ct);
+            Console.Error.WriteLine($"resuming job {existing.Id} ({before} images already have an outcome)");
+            return (existing.Id, before);
+        }
+        var job = await scope.ServiceProvider.GetRequiredService<JobService>().SubmitAsync(request, ct);
+        Console.Error.WriteLine($"job {job.Id} submitted");
+        return (job.Id, 0);
+    }
+
+    private static async Task<Dla.Scheduler.Progress.ProgressReport> ReadProgressAsync(IServiceProvider services, Guid jobId, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobService>().GetProgressAsync(jobId, ct);
+    }
+
+    private static async Task ExportAsync(IServiceProvider services, Guid jobId, string file, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var job = await scope.ServiceProvider.GetRequiredService<JobService>().GetAsync(jobId, ct);
+        var settings = ExportSettings.For(job);
+        var writer = ExportFormats.Create(Path.GetExtension(file).TrimStart('.'), settings);
+        await using var output = File.Create(file);
+        await writer.WriteAsync(ExportRows.ReadAllAsync(services.GetRequiredService<IDlaDbContextFactory>(), jobId, settings.Embed, ct), output, ct);
+        Console.Error.WriteLine($"exported to {Path.GetFullPath(file)}");
+    }
+
+    private static string Redact(string connection) =>
+        string.Join(';', connection.Split(';').Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
+}

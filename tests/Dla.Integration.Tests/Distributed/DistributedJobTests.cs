@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dla.Integration.Tests.Hosting;
+using Dla.Modeling.Images;
+using Dla.Modeling.Inference;
+using Dla.Modeling.Models;
+using Dla.Modeling.Prediction;
+using Dla.Modeling.Weights;
+
+namespace Dla.Integration.Tests.Distributed;
+
+/// <summary>
+/// The distributed mode end to end: photographs and bad files in Azurite, the scheduler and a worker
+/// as separate processes on RabbitMQ and PostgreSQL, a job submitted over HTTP.
+/// </summary>
+public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-distributed-");
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly List<AppProcess> _processes = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+        _work.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task A_job_over_blob_storage_gives_every_image_exactly_one_outcome_matching_predict()
+    {
+        var golden = Executables.Golden();
+        var services = await IsolatedServices.CreateAsync(_ct);
+        var files = Directory.GetFiles(Path.Combine(golden, "images", "files")).Order(StringComparer.Ordinal).ToList();
+        foreach (var file in files)
+        {
+            await services.Container.UploadBlobAsync($"photos/{Path.GetFileName(file)}", BinaryData.FromBytes(await File.ReadAllBytesAsync(file, _ct)), _ct);
+        }
+        var weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
+        var environment = services.Environment(_work.CreateSubdirectory("cache").FullName);
+        var schedulerPort = FreePort.Next();
+        var scheduler = Start(Executables.Scheduler, environment, schedulerPort);
+        var worker = Start(Executables.Worker, environment, FreePort.Next());
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{schedulerPort}/") };
+        await scheduler.WaitHealthyAsync($"http://127.0.0.1:{schedulerPort}/health/ready", TimeSpan.FromSeconds(60), _ct);
+
+        var submitted = await api.PostAsJsonAsync("jobs", new { dataset = $"azure://{services.Container.Name}/photos/", model = "dla46_c", weights, top_k = 5, batch_size = 4, tasks = new[] { "classify", "embed" } }, _ct);
+        Assert.Equal(System.Net.HttpStatusCode.Created, submitted.StatusCode);
+        var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
+        var progress = await WaitFinalAsync(api, jobId, TimeSpan.FromMinutes(5));
+        output.WriteLine(progress.ToJsonString());
+
+        Assert.Equal("succeeded", progress["state"]!.GetValue<string>());
+        Assert.Equal(files.Count, progress["total"]!.GetValue<long>());
+        Assert.Equal(files.Count - 3, progress["succeeded"]!.GetValue<long>());
+        Assert.Equal(3, progress["failed"]!.GetValue<long>());
+        Assert.Equal(0, progress["remaining"]!.GetValue<long>());
+
+        var exported = (await api.GetStringAsync($"jobs/{jobId}/export?format=jsonl", _ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(files.Count, exported.Count);
+        Assert.Equal(files.Count, exported.Select(e => e["path"]!.GetValue<string>()).Distinct().Count());
+        var expected = await PredictLocallyAsync(files, weights);
+        foreach (var row in exported)
+        {
+            var name = Path.GetFileName(row["path"]!.GetValue<string>());
+            var local = expected[name];
+            if (local.Error is not null)
+            {
+                Assert.Equal(local.Error.Kind, row["error"]!["kind"]!.GetValue<string>());
+                continue;
+            }
+            Assert.Equal(local.TopK!.Select(c => c.Index), row["top_k"]!.AsArray().Select(c => c!["index"]!.GetValue<int>()));
+            var embedding = row["embedding"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
+            Assert.Equal(local.Embedding!.Length, embedding.Length);
+            Assert.True(local.Embedding.Zip(embedding, (a, b) => Math.Abs(a - b)).Max() < 1e-5, $"{name}: embedding differs from predict");
+        }
+
+        var search = await api.PostAsJsonAsync($"jobs/{jobId}/search", new { image_path = "baboon.jpg", k = 3 }, _ct);
+        var hits = (await search.Content.ReadFromJsonAsync<JsonNode>(_ct))!;
+        output.WriteLine(hits.ToJsonString());
+        Assert.True(search.IsSuccessStatusCode);
+        Assert.Contains("baboon.jpg", hits.ToJsonString(), StringComparison.Ordinal);
+        Assert.False(worker.HasExited);
+    }
+
+    private AppProcess Start(string dll, Dictionary<string, string?> environment, int port)
+    {
+        var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task<JsonNode> WaitFinalAsync(HttpClient api, string jobId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var job = (await api.GetFromJsonAsync<JsonNode>($"jobs/{jobId}", _ct))!;
+            var progress = job["progress"]!;
+            if (progress["state"]!.GetValue<string>() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > deadline)
+            {
+                return progress;
+            }
+            await Task.Delay(500, _ct);
+        }
+    }
+
+    /// <summary>What <c>dla predict</c> gives for the same files: the reference the job must reproduce.</summary>
+    private async Task<Dictionary<string, PredictionResult>> PredictLocallyAsync(List<string> files, string weights)
+    {
+        using var hub = new HuggingFaceHub(new HubWeightsOptions { CacheDirectory = _work.CreateSubdirectory("local-cache").FullName });
+        using var session = DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest("dla46_c", weights), _ct));
+        var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess), new PredictorOptions(BatchSize: 4, TopK: 5, IncludeEmbeddings: true));
+        var results = await predictor.PredictAsync(files.Select(ImageSource.FromFile), _ct).ToListAsync(_ct);
+        return results.ToDictionary(r => Path.GetFileName(r.Id));
+    }
+}
