@@ -25,7 +25,7 @@ internal static class Executables
     /// <summary>The dll of <paramref name="project"/> built in the same configuration as these tests (scripts/test.sh builds the whole solution first).</summary>
     private static string Built(string project, string? assembly = null)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var path = Path.Combine(RepositoryRoot, "src", project, "bin", configuration, "net10.0", (assembly ?? project) + ".dll");
         if (!File.Exists(path))
         {
