@@ -38,16 +38,17 @@ public sealed partial class ProcessImageBatchConsumer(
         var message = context.Message;
         var clock = Stopwatch.StartNew();
         using var lease = cancellations.Track(message.JobId, context.CancellationToken);
-        var job = await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
-            .Select(j => new { j.State, j.CancelRequestedAt, j.EmbeddingDim }).FirstOrDefaultAsync(lease.Token);
-        if (job is null || job.CancelRequestedAt is not null || job.State == JobState.Cancelled || lease.IsJobCancelled)
-        {
-            LogSkipped(logger, message.JobId, message.BatchIndex);
-            return;
-        }
         BatchOutcome outcome;
         try
         {
+            // The job's cancellation is checked here, before any work, and again at every stage through the lease's token.
+            var job = lease.IsJobCancelled ? null : await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
+                .Select(j => new { j.State, j.CancelRequestedAt, j.EmbeddingDim }).FirstOrDefaultAsync(lease.Token);
+            if (job is null || job.CancelRequestedAt is not null || job.State == JobState.Cancelled)
+            {
+                LogSkipped(logger, message.JobId, message.BatchIndex);
+                return;
+            }
             var session = await sessions.GetAsync(message.Model, lease.Token);
             if (job.EmbeddingDim is null && message.Model.Tasks.HasFlag(JobTasks.Embed) && session.HasEmbedding)
             {

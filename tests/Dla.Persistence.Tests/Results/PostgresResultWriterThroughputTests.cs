@@ -5,14 +5,17 @@ using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Dla.Persistence.Tests.Results;
 
 /// <summary>
 /// Measures <see cref="PostgresResultWriter"/> with 512-dimensional embeddings (dla34's size) and
-/// prints rows/s; docs/benchmarks.md records the number. No wall-clock assertion: timings depend on the machine.
+/// prints rows/s; docs/benchmarks.md records the numbers. No wall-clock assertion: timings depend on
+/// the machine. The second case stores <c>results."Embedding"</c> inline (<c>STORAGE PLAIN</c>, not
+/// in the migrations) to show what that schema change would bring.
 /// </summary>
-public sealed class PostgresResultWriterThroughputTests(PostgresTestDatabase database, ITestOutputHelper output) : IClassFixture<PostgresTestDatabase>
+public sealed class PostgresResultWriterThroughputTests(ITestOutputHelper output)
 {
     private const int Rows = 20_000;
     private const int BatchSize = 1_000;
@@ -21,10 +24,13 @@ public sealed class PostgresResultWriterThroughputTests(PostgresTestDatabase dat
     /// <summary>Untimed batches first, so the numbers are for JIT-optimised code (a worker runs for hours).</summary>
     private const int WarmUpBatches = 5;
 
-    [Fact]
-    public async Task Writes_20000_results_with_512_dim_embeddings_and_reports_rows_per_second()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Writes_20000_results_with_512_dim_embeddings_and_reports_rows_per_second(bool inlineEmbeddingColumn)
     {
         var ct = TestContext.Current.CancellationToken;
+        await using var database = new PostgresTestDatabase();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "postgres",
@@ -32,6 +38,11 @@ public sealed class PostgresResultWriterThroughputTests(PostgresTestDatabase dat
         }).Build();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
         var writer = services.GetRequiredService<IResultWriter>();
+        if (inlineEmbeddingColumn)
+        {
+            await using var command = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""ALTER TABLE results ALTER COLUMN "Embedding" SET STORAGE PLAIN""");
+            await command.ExecuteNonQueryAsync(ct);
+        }
         var jobId = Guid.NewGuid();
         var batches = Rows / BatchSize + WarmUpBatches;
         await using (var db = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(ct))
@@ -54,7 +65,7 @@ public sealed class PostgresResultWriterThroughputTests(PostgresTestDatabase dat
         }
         clock.Stop();
 
-        output.WriteLine($"PostgresResultWriter: {Rows} rows ({EmbeddingDim}-dim embeddings, {BatchSize} per batch) in {clock.Elapsed.TotalSeconds:F2} s = {Rows / clock.Elapsed.TotalSeconds:F0} rows/s");
+        output.WriteLine($"PostgresResultWriter{(inlineEmbeddingColumn ? " (results.Embedding STORAGE PLAIN)" : "")}: {Rows} rows ({EmbeddingDim}-dim embeddings, {BatchSize} per batch) in {clock.Elapsed.TotalSeconds:F2} s = {Rows / clock.Elapsed.TotalSeconds:F0} rows/s");
         await using var check = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(ct);
         Assert.Equal(batches * BatchSize, await check.Results.CountAsync(r => r.JobId == jobId, ct));
     }

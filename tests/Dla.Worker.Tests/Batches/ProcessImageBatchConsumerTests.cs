@@ -76,6 +76,21 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
         Assert.Empty(worker.Harness.Published.Select<Fault<ProcessImageBatch>>(m => m.Context.Message.Message.JobId == message.JobId, _ct));
     }
 
+    [Fact]
+    public async Task A_cancellation_event_stops_the_jobs_batches_before_the_database_says_so()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var message = await host.SeedJobAsync();
+        await worker.Harness.Bus.Publish(new JobCancellationRequested(message.JobId), _ct);
+        Assert.True(await worker.Harness.Consumed.Any<JobCancellationRequested>(m => m.Context.Message.JobId == message.JobId, _ct));
+
+        await worker.Harness.Bus.Publish(message, _ct);
+
+        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct));
+        Assert.Equal((0, 0), await CountsAsync(message.JobId));
+        Assert.Empty(worker.Harness.Published.Select<Fault<ProcessImageBatch>>(m => m.Context.Message.Message.JobId == message.JobId, _ct));
+    }
+
     private async Task<(int Results, int Errors)> CountsAsync(Guid jobId)
     {
         await using var db = await host.ContextAsync();
