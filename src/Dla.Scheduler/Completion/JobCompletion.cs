@@ -87,18 +87,25 @@ public sealed partial class JobCompletion(
     private async Task<JobState> FinishAsync(DlaDbContext db, Job job, JobState state, string? reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // The job's final state and the cancellation of its unfinished batches commit together, so no
+        // reader (or crash) ever sees a failed job that still has work queued.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var changed = await db.Jobs.Where(j => j.Id == job.Id && j.State == JobState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FailureReason, reason).SetProperty(j => j.FinishedAt, now), cancellationToken);
         if (changed == 0)
         {
             return await db.Jobs.Where(j => j.Id == job.Id).Select(j => j.State).FirstAsync(cancellationToken);
         }
-        LogFinished(job.Id, state, reason);
         if (state == JobState.Failed)
         {
             // Stop the work still queued or in flight; what is stored stays.
             await db.Batches.Where(b => b.JobId == job.Id && (b.State == BatchState.Planned || b.State == BatchState.Dispatched))
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Cancelled), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        LogFinished(job.Id, state, reason);
+        if (state == JobState.Failed)
+        {
             await publisher.Publish(new JobCancellationRequested(job.Id), cancellationToken);
         }
         else if (job.Tasks.HasFlag(JobTasks.Embed))
