@@ -83,6 +83,22 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         Assert.True(search.IsSuccessStatusCode);
         Assert.Contains("baboon.jpg", hits.ToJsonString(), StringComparison.Ordinal);
         Assert.False(worker.HasExited);
+
+        // The same job through the command line's client commands.
+        var cli = new Dictionary<string, string?> { ["DLA_API_URL"] = $"http://127.0.0.1:{schedulerPort}" };
+        var parquet = Path.Combine(_work.FullName, "results.parquet");
+        await using (var export = AppProcess.Start(Executables.Cli, cli, "export", jobId, "-o", parquet))
+        {
+            await export.WaitForExitAsync(_ct);
+            Assert.Equal(0, export.ExitCode);
+        }
+        var bytes = await File.ReadAllBytesAsync(parquet, _ct);
+        Assert.Equal("PAR1"u8.ToArray(), bytes[..4]);
+        Assert.Equal("PAR1"u8.ToArray(), bytes[^4..]);
+        await using var status = AppProcess.Start(Executables.Cli, cli, "status", jobId, "--watch");
+        await status.WaitForExitAsync(_ct);
+        Assert.True(status.ExitCode == 0, status.Log);
+        Assert.Contains($"Succeeded: {files.Count - 3} succeeded, 3 failed of {files.Count}", status.Log, StringComparison.Ordinal);
     }
 
     private AppProcess Start(string dll, Dictionary<string, string?> environment, int port)
