@@ -33,6 +33,14 @@ public sealed class WorkerOptions
     public int DecodeParallelism { get; set; }
 
     /// <summary>
+    /// Images per inference call within a batch message (0: the whole message). Smaller calls let the
+    /// next images decode while the model runs, so the model does not wait for a whole batch to decode;
+    /// on a GPU, raise it to what the GPU's memory allows.
+    /// </summary>
+    [Range(0, 4096)]
+    public int InferenceBatchSize { get; set; } = 8;
+
+    /// <summary>
     /// Seconds a stopping worker waits for its in-flight batch (<c>HostOptions.ShutdownTimeout</c>).
     /// Kubernetes' <c>terminationGracePeriodSeconds</c> must be larger, or the pod is killed first.
     /// </summary>

@@ -76,7 +76,7 @@ public sealed partial class ProcessImageBatchConsumer(
         var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = datasetOptions.Value.MaxImageBytes });
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(
-            BatchSize: Math.Max(1, message.Images.Count),
+            BatchSize: Math.Max(1, workerOptions.Value.InferenceBatchSize is > 0 and var size ? Math.Min(size, message.Images.Count) : message.Images.Count),
             TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
             IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
             DecodeParallelism: workerOptions.Value.DecodeParallelism));
