@@ -1,3 +1,4 @@
+using Dla.Testing;
 using System.Diagnostics;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;

@@ -1,3 +1,4 @@
+using Dla.Testing;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;

@@ -1,3 +1,4 @@
+using Dla.Testing;
 using Dla.Persistence.Database;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,9 +1,8 @@
 using Dla.Persistence.Database;
-using Dla.Testing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Dla.Persistence.Tests.Results;
+namespace Dla.Testing;
 
 /// <summary>
 /// A fresh, migrated database on the real PostgreSQL for one test class, dropped afterwards. Created
