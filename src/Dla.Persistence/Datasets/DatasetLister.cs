@@ -22,6 +22,9 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
     /// <summary>Blobs asked for per listing request (the service's maximum).</summary>
     private const int BlobPageSize = 5000;
 
+    /// <summary>Blobs asked for in the first request: a small page arrives sooner, so the first batch can be planned at once.</summary>
+    private const int FirstBlobPageSize = 256;
+
     private readonly HashSet<string> _extensions = new(options.Value.Extensions.Select(e => e.ToLowerInvariant()), StringComparer.Ordinal);
 
     /// <summary>The blob name prefix of a blob dataset: its prefix as a folder (with a trailing slash), or empty.</summary>
@@ -77,19 +80,33 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
     {
         var container = blobs!.GetBlobContainerClient(location.Root);
         var prefix = BlobPrefix(location);
-        var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
-            .AsPages(pageSizeHint: BlobPageSize);
-        await foreach (var page in pages)
+        string? continuation = null;
+        var pageSize = FirstBlobPageSize;
+        do
         {
-            foreach (var blob in page.Values)
+            var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
+                .AsPages(continuation, pageSize);
+            continuation = null;
+            await foreach (var page in pages)
             {
-                // Folder placeholders (hierarchical namespaces) end with a slash and are not images.
-                if (!blob.Name.EndsWith('/') && HasImageExtension(blob.Name))
+                foreach (var blob in page.Values)
                 {
-                    yield return blob.Name[prefix.Length..];
+                    // Folder placeholders (hierarchical namespaces) end with a slash and are not images.
+                    if (!blob.Name.EndsWith('/') && HasImageExtension(blob.Name))
+                    {
+                        yield return blob.Name[prefix.Length..];
+                    }
+                }
+                if (pageSize == FirstBlobPageSize)
+                {
+                    // Continue from here with full pages.
+                    continuation = page.ContinuationToken;
+                    break;
                 }
             }
+            pageSize = BlobPageSize;
         }
+        while (!string.IsNullOrEmpty(continuation));
     }
 
     private bool HasImageExtension(string name) => _extensions.Contains(Path.GetExtension(name).ToLowerInvariant());
