@@ -24,8 +24,10 @@ public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory database
         error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
         await using (var db = await databases.CreateAsync(context.CancellationToken))
         {
+            // Only a batch still dispatched under this very dispatch: one that retry-failed re-planned
+            // keeps its dispatch count, and a late fault of its old dispatch must not fail it again.
             await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.Dispatches == batch.Dispatch
-                                        && (b.State == BatchState.Dispatched || b.State == BatchState.Planned))
+                                        && b.State == BatchState.Dispatched)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, error), context.CancellationToken);
         }
         await completion.CheckAsync(batch.JobId, context.CancellationToken);
