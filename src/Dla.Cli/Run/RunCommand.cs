@@ -99,7 +99,7 @@ internal static class RunCommand
             MaxFailedImages = settings.MaxFailedImages, MaxFailedPercent = settings.MaxFailedPercent,
         };
         var db = scope.ServiceProvider.GetRequiredService<DlaDbContext>();
-        var tasks = (settings.Tasks.Contains("classify") ? JobTasks.Classify : JobTasks.None) | (settings.Tasks.Contains("embed") ? JobTasks.Embed : JobTasks.None);
+        var tasks = settings.Tasks.Aggregate(JobTasks.None, (all, name) => all | JobView.TaskFlag(name));
         if (await JobResumption.FindAsync(db, request, tasks, location.ToString(), ct) is { } existing)
         {
             var before = await JobResumption.ResumeAsync(db, existing, ct);

@@ -81,13 +81,9 @@ public sealed class JobRequestValidator(DatasetLister lister)
         var tasks = JobTasks.None;
         foreach (var name in names ?? [])
         {
-            tasks |= name switch
-            {
-                "classify" => JobTasks.Classify,
-                "embed" => JobTasks.Embed,
-                _ => JobTasks.None,
-            };
-            if (name is not ("classify" or "embed"))
+            var flag = JobView.TaskFlag(name);
+            tasks |= flag;
+            if (flag == JobTasks.None)
             {
                 add("tasks", $"Unknown task '{name}': use classify and/or embed.");
             }

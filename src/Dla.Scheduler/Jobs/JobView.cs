@@ -35,6 +35,14 @@ public sealed record JobView(
         job.TopK, job.BatchSize, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
         job.FailureReason, job.CreatedAt, job.StartedAt, job.FinishedAt, job.CancelRequestedAt, progress);
 
+    /// <summary>The flag of one task name of the request format (<c>classify</c>, <c>embed</c>); <see cref="JobTasks.None"/> for anything else.</summary>
+    public static JobTasks TaskFlag(string name) => name switch
+    {
+        "classify" => JobTasks.Classify,
+        "embed" => JobTasks.Embed,
+        _ => JobTasks.None,
+    };
+
     /// <summary>The task names of the request format.</summary>
     public static IReadOnlyList<string> TaskNames(JobTasks tasks) =>
         [.. tasks.HasFlag(JobTasks.Classify) ? ["classify"] : Array.Empty<string>(), .. tasks.HasFlag(JobTasks.Embed) ? ["embed"] : Array.Empty<string>()];
