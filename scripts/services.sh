@@ -348,7 +348,9 @@ start_azurite() {
   fi
   local deadline=$((SECONDS + TIMEOUT))
   until port_open "$AZURITE_PORT"; do
-    if ! pid_alive "$AZURITE_DIR/azurite.pid" azurite; then
+    # Only "is the process there": right after the fork its command line is still the shell's,
+    # so matching it against "azurite" here would report a healthy start as a crash.
+    if ! kill -0 "$(head -n 1 "$AZURITE_DIR/azurite.pid")" 2>/dev/null; then
       show_log "$AZURITE_DIR/azurite.log"
       die "azurite: exited during startup"
     fi
