@@ -5,10 +5,17 @@ namespace Dla.Persistence.Results;
 /// errors stored only for images without a result, errors of images that now have a result
 /// removed, and the batch marked completed. A redelivered batch therefore changes nothing twice.
 /// </summary>
+/// <remarks>
+/// The write is fenced by the job's state: it first takes a shared lock on the job's row and stores
+/// nothing when the job was cancelled or failed. Stopping a job updates that row, so the stop and a
+/// write are serialised: once a cancellation has committed (the API has answered), no result of
+/// the job is ever stored again, whatever workers still had in flight.
+/// </remarks>
 public interface IResultWriter
 {
     /// <summary>Writes <paramref name="outcome"/>; returns once committed.</summary>
-    Task WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken);
+    /// <returns>True when stored; false when the job had stopped (cancelled, failed or unknown) and nothing was written.</returns>
+    Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken);
 }
 
 /// <summary>Everything a worker learned about one batch.</summary>

@@ -52,13 +52,26 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         UPDATE batches SET "State" = 'Completed', "CompletedAt" = $3 WHERE "JobId" = $1 AND "BatchIndex" = $2 AND "State" <> 'Completed'
         """;
 
+    // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
+    private const string LockRunningJob = """
+        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed') FOR SHARE
+        """;
+
     /// <inheritdoc />
-    public async Task WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var now = DateTimeOffset.UtcNow;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var fence = new NpgsqlCommand(LockRunningJob, connection, transaction) { Parameters = { new() { Value = outcome.JobId } } })
+        {
+            if (await fence.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return false;
+            }
+        }
+        // Taken after the lock, so rows of a later write never carry an earlier timestamp.
+        var now = DateTimeOffset.UtcNow;
         var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
         await using (var create = new NpgsqlCommand(inline ? CreateStaging + InlineEmbeddings : CreateStaging, connection, transaction))
         {
@@ -84,6 +97,7 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         };
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)

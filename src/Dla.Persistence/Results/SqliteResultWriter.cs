@@ -38,8 +38,13 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         UPDATE batches SET "State" = 'Completed', "CompletedAt" = $now WHERE "JobId" = $job AND "BatchIndex" = $batch AND "State" <> 'Completed'
         """;
 
+    // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
+    private const string JobAcceptsResults = """
+        SELECT 1 FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed')
+        """;
+
     /// <inheritdoc />
-    public async Task WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var job = outcome.JobId.ToString().ToUpperInvariant();
@@ -48,6 +53,13 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         var connection = context.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var fence = Command(connection, transaction, JobAcceptsResults, job, now))
+        {
+            if (await fence.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return false;
+            }
+        }
         await using (var command = Command(connection, transaction, UpsertResult, job, now, "$image", "$index", "$label", "$probability", "$topk", "$embedding"))
         {
             foreach (var result in outcome.Results)
@@ -71,6 +83,7 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>A command with <c>$job</c> and <c>$now</c> bound and the given per-row parameters declared.</summary>

@@ -20,7 +20,8 @@ namespace Dla.Worker.Batches;
 /// <see cref="DatasetReader"/> while <see cref="BatchPredictor"/> decodes ahead of inference, writes
 /// results and per-image errors with <see cref="IResultWriter"/> (idempotent, so redelivery is
 /// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled job are acknowledged
-/// without work; a cancellation arriving mid-batch stops it at the next stage and stores nothing.
+/// without work; a cancellation arriving mid-batch stops it at the next stage, and one arriving later
+/// still stores nothing (the writer's job fence).
 /// </summary>
 public sealed partial class ProcessImageBatchConsumer(
     DlaDbContext db,
@@ -63,8 +64,13 @@ public sealed partial class ProcessImageBatchConsumer(
             LogStopped(logger, message.JobId, message.BatchIndex);
             return;
         }
-        // Finished work is kept even if the job is cancelled now: only stopping the worker aborts the write.
-        await writer.WriteAsync(outcome, context.CancellationToken);
+        // The writer stores nothing once the job has stopped (cancelled or failed): a cancellation the API
+        // acknowledged is never followed by results, even of work that was finished before it.
+        if (!await writer.WriteAsync(outcome, context.CancellationToken))
+        {
+            LogDiscarded(logger, message.JobId, message.BatchIndex);
+            return;
+        }
         LogStored(logger, message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count, clock.Elapsed.TotalSeconds);
         await context.Publish(new ImageBatchProcessed(message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count,
             $"{Environment.MachineName}:{Environment.ProcessId}", clock.Elapsed.TotalSeconds), context.CancellationToken);
@@ -102,6 +108,9 @@ public sealed partial class ProcessImageBatchConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped batch {BatchIndex} of job {JobId}: the job was cancelled")]
     private static partial void LogStopped(ILogger logger, Guid jobId, int batchIndex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discarded batch {BatchIndex} of job {JobId}: the job stopped before its results were stored")]
+    private static partial void LogDiscarded(ILogger logger, Guid jobId, int batchIndex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored batch {BatchIndex} of job {JobId}: {Succeeded} results, {Failed} errors in {Seconds:F2} s")]
     private static partial void LogStored(ILogger logger, Guid jobId, int batchIndex, int succeeded, int failed, double seconds);

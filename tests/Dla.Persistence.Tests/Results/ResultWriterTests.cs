@@ -91,6 +91,34 @@ public abstract class ResultWriterTests
         }
     }
 
+    [Theory]
+    [InlineData(JobState.Cancelled)]
+    [InlineData(JobState.Failed)]
+    public async Task Nothing_is_stored_once_the_job_has_stopped(JobState stopped)
+    {
+        await using var store = await OpenAsync();
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], []), _ct));
+        await using (var db = await store.ContextAsync())
+        {
+            await db.Jobs.Where(j => j.Id == store.JobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, stopped), _ct);
+        }
+        var late = Outcome(store.JobId, [Result(store.JobId, 1)], [Error(store.JobId, 2, "truncated")]);
+        Assert.False(await store.Writer.WriteAsync(late, _ct));
+        await using (var db = await store.ContextAsync())
+        {
+            Assert.Equal([0L], await db.Results.Where(r => r.JobId == store.JobId).Select(r => r.ImageId).ToListAsync(_ct));
+            Assert.Equal(0, await db.Errors.CountAsync(e => e.JobId == store.JobId, _ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_write_for_an_unknown_job_stores_nothing()
+    {
+        await using var store = await OpenAsync();
+        var unknown = Guid.NewGuid();
+        Assert.False(await store.Writer.WriteAsync(Outcome(unknown, [Result(unknown, 0)], []), _ct));
+    }
+
     internal static BatchOutcome Outcome(Guid jobId, ImageResult[] results, ImageError[] errors) => new(jobId, 0, results, errors);
 
     internal static ImageResult Result(Guid jobId, long imageId, int embeddingDim = 4) => new()
