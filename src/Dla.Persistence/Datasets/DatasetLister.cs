@@ -19,9 +19,6 @@ namespace Dla.Persistence.Datasets;
 /// </remarks>
 public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceClient? blobs = null)
 {
-    /// <summary>Blobs asked for per listing request (the service's maximum).</summary>
-    private const int BlobPageSize = 5000;
-
     /// <summary>Blobs asked for in the first request: a small page arrives sooner, so the first batch can be planned at once.</summary>
     private const int FirstBlobPageSize = 256;
 
@@ -53,7 +50,7 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
         }
         if (limits.AllowedRoots.Count == 0)
         {
-            return;
+            throw new DatasetAccessException($"Folder '{location.Root}' may not be read: no local folder is allowed (Datasets:AllowedRoots is empty).");
         }
         // Canonical paths on both sides, so neither '..' nor a symbolic link can lead outside a root.
         var canonical = RealPath.Of(location.Root) ?? Path.GetFullPath(location.Root);
@@ -81,9 +78,10 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
         var container = blobs!.GetBlobContainerClient(location.Root);
         var prefix = BlobPrefix(location);
         string? continuation = null;
-        var pageSize = FirstBlobPageSize;
+        var pageSize = Math.Min(FirstBlobPageSize, options.Value.BlobListPageSize);
         do
         {
+            // One page per request, so the first request can ask for a small page and the rest for full ones.
             var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
                 .AsPages(continuation, pageSize);
             continuation = null;
@@ -97,14 +95,10 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
                         yield return blob.Name[prefix.Length..];
                     }
                 }
-                if (pageSize == FirstBlobPageSize)
-                {
-                    // Continue from here with full pages.
-                    continuation = page.ContinuationToken;
-                    break;
-                }
+                continuation = page.ContinuationToken;
+                break;
             }
-            pageSize = BlobPageSize;
+            pageSize = options.Value.BlobListPageSize;
         }
         while (!string.IsNullOrEmpty(continuation));
     }

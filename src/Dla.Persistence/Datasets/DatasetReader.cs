@@ -44,9 +44,11 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     private async Task<byte[]> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
     {
         var root = RealPath.Resolve(folder);
-        if (_options.AllowedRoots.Count > 0 && !_options.AllowedRoots.Any(allowed => RealPath.IsUnder(root, RealPath.Resolve(allowed))))
+        if (!_options.AllowedRoots.Any(allowed => RealPath.IsUnder(root, RealPath.Resolve(allowed))))
         {
-            throw new DatasetAccessException($"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
+            throw new DatasetAccessException(_options.AllowedRoots.Count == 0
+                ? $"Refused dataset '{folder}': no local folder may be read (Datasets:AllowedRoots is empty)."
+                : $"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
         }
         var path = RealPath.Resolve(Path.Combine(root, relativePath.Replace('\\', '/')));
         if (!RealPath.IsUnder(path, root) || path == root)

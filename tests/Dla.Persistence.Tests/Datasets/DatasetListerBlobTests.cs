@@ -9,6 +9,28 @@ namespace Dla.Persistence.Tests.Datasets;
 public sealed class DatasetListerBlobTests
 {
     [Fact]
+    public async Task A_small_configured_page_size_lists_everything_once_in_order()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (service, container) = await NewContainerAsync(cancellationToken);
+        var names = Enumerable.Range(0, 7).Select(i => $"p/img-{i}.png").ToList();
+        foreach (var name in names)
+        {
+            await container.UploadBlobAsync(name, BinaryData.FromString("x"), cancellationToken);
+        }
+        try
+        {
+            var lister = new DatasetLister(Options.Create(new DatasetOptions { BlobListPageSize = 2 }), service);
+            var paths = await lister.ListAsync(DatasetLocation.Parse($"azure://{container.Name}/p"), cancellationToken).ToListAsync(cancellationToken);
+            Assert.Equal(names.Select(n => n[2..]), paths);
+        }
+        finally
+        {
+            await container.DeleteAsync(cancellationToken: cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Blobs_under_a_prefix_are_listed_relative_to_it_across_pages()
     {
         var cancellationToken = TestContext.Current.CancellationToken;

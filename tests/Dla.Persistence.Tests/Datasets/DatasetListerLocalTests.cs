@@ -85,6 +85,13 @@ public sealed class DatasetListerLocalTests : IDisposable
     }
 
     [Fact]
+    public void No_allowed_roots_means_no_local_folder_may_be_listed()
+    {
+        var ex = Assert.Throws<DatasetAccessException>(() => Lister(allowedRoots: []).EnsureAllowed(DatasetLocation.Parse(_root)));
+        Assert.Contains("Datasets:AllowedRoots is empty", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Blob_datasets_need_a_blob_account()
     {
         Assert.Throws<DatasetAccessException>(() => Lister().EnsureAllowed(DatasetLocation.Parse("azure://images/x")));
@@ -109,8 +116,8 @@ public sealed class DatasetListerLocalTests : IDisposable
         }
     }
 
-    private static DatasetLister Lister(List<string>? allowedRoots = null) =>
-        new(Options.Create(new DatasetOptions { AllowedRoots = allowedRoots ?? [] }));
+    private DatasetLister Lister(List<string>? allowedRoots = null) =>
+        new(Options.Create(new DatasetOptions { AllowedRoots = allowedRoots ?? [_root] }));
 
     private static async Task<List<string>> ListAsync(DatasetLister lister, string folder)
     {

@@ -88,6 +88,13 @@ public sealed class DatasetReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task No_allowed_roots_means_no_local_folder_may_be_read()
+    {
+        var ex = await Assert.ThrowsAsync<DatasetAccessException>(() => Reader(new DatasetOptions()).ReadAsync(Local(), "cat.jpg", _ct));
+        Assert.Contains("Datasets:AllowedRoots is empty", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_a_read_failed_error()
     {
         var ex = await Assert.ThrowsAsync<DatasetReadException>(() => Reader().ReadAsync(Local(), "nope/missing.jpg", _ct));
@@ -100,7 +107,7 @@ public sealed class DatasetReaderTests : IDisposable
     {
         await File.WriteAllBytesAsync(Path.Combine(_dataset, "big.jpg"), new byte[1001], _ct);
         await File.WriteAllBytesAsync(Path.Combine(_dataset, "exact.jpg"), new byte[1000], _ct);
-        var reader = Reader(new DatasetOptions { MaxImageBytes = 1000 });
+        var reader = Reader(new DatasetOptions { AllowedRoots = [_root], MaxImageBytes = 1000 });
         var ex = await Assert.ThrowsAsync<DatasetReadException>(() => reader.ReadAsync(Local(), "big.jpg", _ct));
         Assert.Equal(DatasetReadException.TooLarge, ex.Kind);
         Assert.Equal(1000, (await reader.ReadAsync(Local(), "exact.jpg", _ct)).Length);
@@ -110,5 +117,7 @@ public sealed class DatasetReaderTests : IDisposable
 
     private DatasetLocation Local() => DatasetLocation.Parse(_dataset);
 
-    private static DatasetReader Reader(DatasetOptions? options = null) => new(Options.Create(options ?? new DatasetOptions()));
+    /// <summary>A reader allowed to read below the test's temporary folder unless <paramref name="options"/> say otherwise.</summary>
+    private DatasetReader Reader(DatasetOptions? options = null) =>
+        new(Options.Create(options ?? new DatasetOptions { AllowedRoots = [_root] }));
 }
