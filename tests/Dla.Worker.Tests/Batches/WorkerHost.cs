@@ -128,6 +128,7 @@ public abstract class WorkerHost : IAsyncDisposable
         }
         var settings = await DatabaseAsync();
         settings["Messaging:Transport"] = "inmemory";
+        settings["Datasets:AllowedRoots:0"] = _dataset;
         _configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         _database = new ServiceCollection().AddDlaDatabase(_configuration).BuildServiceProvider();
         await PredictDirectlyAsync();
