@@ -13,16 +13,31 @@ namespace Dla.Integration.Tests.Hosting;
 /// </summary>
 internal sealed record IsolatedServices(string Postgres, string RabbitMq, string BlobStorage, BlobContainerClient Container)
 {
+    /// <summary>A fresh slice of the shared services (scripts/services.sh, or Testcontainers, or a skip).</summary>
     public static async Task<IsolatedServices> CreateAsync(CancellationToken ct)
     {
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        var postgres = await FreshDatabaseAsync(await RealServices.PostgresAsync(), $"dla_it_{suffix}", ct);
-        var rabbit = await FreshVirtualHostAsync(await RealServices.RabbitMqAsync(), $"dla-it-{suffix}", ct);
-        var blobs = RealServices.BlobStorage();
-        var container = new BlobServiceClient(blobs, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05)).GetBlobContainerClient($"it-{suffix}");
-        await container.CreateIfNotExistsAsync(cancellationToken: ct);
-        return new IsolatedServices(postgres, rabbit, blobs, container);
+        var rabbit = await RealServices.RabbitMqAsync();
+        var management = System.Environment.GetEnvironmentVariable("DLA_RABBITMQ_MANAGEMENT_URL") ?? $"http://{new Uri(rabbit).Host}:15673";
+        return await CreateAsync(new ServiceEndpoints(await RealServices.PostgresAsync(), rabbit, RealServices.BlobStorage(), management), container: null, ct);
     }
+
+    /// <summary>A fresh database and virtual host on <paramref name="endpoints"/>; a fresh container unless <paramref name="container"/> is given.</summary>
+    public static async Task<IsolatedServices> CreateAsync(ServiceEndpoints endpoints, BlobContainerClient? container, CancellationToken ct)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var postgres = await FreshDatabaseAsync(endpoints.Postgres, $"dla_it_{suffix}", ct);
+        var rabbit = await FreshVirtualHostAsync(endpoints.RabbitMq, endpoints.RabbitMqManagement, $"dla-it-{suffix}", ct);
+        if (container is null)
+        {
+            container = Containers(endpoints.BlobStorage).GetBlobContainerClient($"it-{suffix}");
+            await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+        return new IsolatedServices(postgres, rabbit, endpoints.BlobStorage, container);
+    }
+
+    /// <summary>A blob service client speaking an API version Azurite accepts.</summary>
+    public static BlobServiceClient Containers(string connectionString) =>
+        new(connectionString, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05));
 
     /// <summary>The environment both executables get, as in docker-compose.yml and k8s.</summary>
     public Dictionary<string, string?> Environment(string cacheDirectory) => new()
@@ -55,11 +70,10 @@ internal sealed record IsolatedServices(string Postgres, string RabbitMq, string
         return builder.ConnectionString;
     }
 
-    private static async Task<string> FreshVirtualHostAsync(string amqp, string vhost, CancellationToken ct)
+    private static async Task<string> FreshVirtualHostAsync(string amqp, string management, string vhost, CancellationToken ct)
     {
         var uri = new Uri(amqp);
         var credentials = Uri.UnescapeDataString(uri.UserInfo);
-        var management = System.Environment.GetEnvironmentVariable("DLA_RABBITMQ_MANAGEMENT_URL") ?? $"http://{uri.Host}:15673";
         using var http = new HttpClient { BaseAddress = new Uri(management) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         (await http.PutAsync($"/api/vhosts/{vhost}", null, ct)).EnsureSuccessStatusCode();
@@ -69,3 +83,6 @@ internal sealed record IsolatedServices(string Postgres, string RabbitMq, string
         return new UriBuilder(uri) { Path = "/" + vhost }.Uri.ToString();
     }
 }
+
+/// <summary>Where a set of the real services answers: connection strings and RabbitMQ's management API.</summary>
+internal sealed record ServiceEndpoints(string Postgres, string RabbitMq, string BlobStorage, string RabbitMqManagement);

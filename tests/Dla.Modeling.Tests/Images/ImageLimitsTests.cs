@@ -1,3 +1,4 @@
+using Dla.Testing;
 using Dla.Modeling.Images;
 
 namespace Dla.Modeling.Tests.Images;

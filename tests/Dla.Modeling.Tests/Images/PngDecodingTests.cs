@@ -1,3 +1,4 @@
+using Dla.Testing;
 namespace Dla.Modeling.Tests.Images;
 
 public sealed class PngDecodingTests

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Dla.Modeling.Tests.Images;
+namespace Dla.Testing;
 
 /// <summary>Writes small PNG files by hand, so tests control bit depth, palette and every chunk.</summary>
-internal static class TestPng
+public static class TestPng
 {
     public const byte Gray = 0, Rgb = 2, Palette = 3, GrayAlpha = 4, Rgba = 6;
 

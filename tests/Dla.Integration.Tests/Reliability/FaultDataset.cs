@@ -1,0 +1,110 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using Dla.Integration.Tests.Hosting;
+using Dla.Modeling.Images;
+using Dla.Modeling.Inference;
+using Dla.Modeling.Models;
+using Dla.Modeling.Prediction;
+using Dla.Modeling.Weights;
+using Dla.Testing;
+
+namespace Dla.Integration.Tests.Reliability;
+
+/// <summary>
+/// The scenarios' dataset: 500 photographs of 320×240 (<c>dla dataset sample</c> crops of the golden
+/// photographs) and 26 bad files (about 5 %) of every kind, with names that have spaces and unicode,
+/// in one blob container under <see cref="Prefix"/>; and what <c>dla predict</c> gives for each file,
+/// the reference every job's results must equal.
+/// </summary>
+internal sealed class FaultDataset
+{
+    public const string Prefix = "set/";
+
+    public const string Model = "dla46_c";
+
+    private FaultDataset(BlobContainerClient container, string weights, Dictionary<string, PredictionResult> expected)
+    {
+        Container = container;
+        Weights = weights;
+        Expected = expected;
+    }
+
+    /// <summary>The container holding the dataset.</summary>
+    public BlobContainerClient Container { get; }
+
+    /// <summary>The dataset as a job names it.</summary>
+    public string Location => $"azure://{Container.Name}/{Prefix}";
+
+    /// <summary>dla46_c's golden weights.</summary>
+    public string Weights { get; }
+
+    /// <summary>The reference outcome of every file, by its path relative to the prefix.</summary>
+    public IReadOnlyDictionary<string, PredictionResult> Expected { get; }
+
+    public int Count => Expected.Count;
+
+    public int BadCount => Expected.Values.Count(e => !e.Succeeded);
+
+    /// <summary>Builds the files, uploads them to a new container of <paramref name="blobs"/> and predicts each locally.</summary>
+    public static async Task<FaultDataset> CreateAsync(string golden, BlobServiceClient blobs, string workDirectory, CancellationToken ct)
+    {
+        var files = await BuildFilesAsync(golden, workDirectory, ct);
+        var container = blobs.GetBlobContainerClient($"reliability-{Guid.NewGuid():N}"[..30]);
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (file, token) => await container.UploadBlobAsync(Prefix + file.Key, BinaryData.FromBytes(file.Value), token));
+        var weights = Path.Combine(golden, "models", Model, "weights.safetensors");
+        return new FaultDataset(container, weights, await PredictAsync(files, weights, workDirectory, ct));
+    }
+
+    private static async Task<Dictionary<string, byte[]>> BuildFilesAsync(string golden, string workDirectory, CancellationToken ct)
+    {
+        var photos = Path.Combine(workDirectory, "photos");
+        await using (var sample = AppProcess.Start(Executables.Cli, new Dictionary<string, string?>(),
+                         "dataset", "sample", photos, "--count", "500", "--size", "320x240", "--sources", Path.Combine(golden, "images", "files")))
+        {
+            await sample.WaitForExitAsync(ct);
+            if (sample.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dla dataset sample failed:\n{sample.Log}");
+            }
+        }
+        var files = Directory.GetFiles(photos).ToDictionary(path => "photos/" + Path.GetFileName(path), File.ReadAllBytes);
+        var jpeg = files.Values.First();
+        var random = new Random(7);
+        var bad = new Func<int, byte[]>[]
+        {
+            _ => [],                                                            // empty
+            i => Encoding.UTF8.GetBytes($"not an image {i}\n"),                 // text named .jpg
+            i => RandomBytes(random, 3000 + i),                                 // random bytes
+            _ => jpeg[..(jpeg.Length / 2)],                                     // truncated JPEG
+            _ => TestPng.Assemble(TestPng.Header(64, 64, 8, TestPng.Rgb), []),  // PNG header, no pixel data
+            _ => TestPng.Assemble(TestPng.Header(40_000, 40_000, 8, TestPng.Rgb), TestPng.Compress(new byte[64])), // decompression bomb
+        };
+        for (var i = 0; i < 26; i++)
+        {
+            var kind = i % bad.Length;
+            var extension = kind is 4 or 5 ? "png" : "jpg";
+            var name = i % 4 == 0 ? $"bad/été {i:D2} ü.{extension}" : $"bad/broken file {i:D2}.{extension}";
+            files[name] = bad[kind](i);
+        }
+        return files;
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static async Task<Dictionary<string, PredictionResult>> PredictAsync(Dictionary<string, byte[]> files, string weights, string workDirectory, CancellationToken ct)
+    {
+        using var hub = new HuggingFaceHub(new HubWeightsOptions { CacheDirectory = Directory.CreateDirectory(Path.Combine(workDirectory, "model-cache")).FullName });
+        using var session = DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest(Model, weights), ct));
+        var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess), new PredictorOptions(BatchSize: 8, TopK: 5, IncludeEmbeddings: true));
+        var sources = files.Select(file => new ImageSource(file.Key, _ => Task.FromResult(file.Value)));
+        var results = await predictor.PredictAsync(sources, ct).ToListAsync(ct);
+        return results.ToDictionary(r => r.Id, StringComparer.Ordinal);
+    }
+}

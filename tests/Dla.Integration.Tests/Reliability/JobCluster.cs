@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dla.Integration.Tests.Hosting;
+
+namespace Dla.Integration.Tests.Reliability;
+
+/// <summary>
+/// One scenario's deployment: the scheduler and workers as separate processes on a fresh database and
+/// RabbitMQ virtual host of the private services, reading the shared dataset container, plus the HTTP
+/// calls a user makes. Every process's log goes to the test output when the scenario ends.
+/// </summary>
+internal sealed class JobCluster : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _environment;
+    private readonly ITestOutputHelper _output;
+    private readonly List<(string Name, AppProcess Process)> _processes = [];
+    private readonly int _schedulerPort = FreePort.Next();
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    private JobCluster(IsolatedServices services, Dictionary<string, string?> environment, ITestOutputHelper output)
+    {
+        Services = services;
+        _environment = environment;
+        _output = output;
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_schedulerPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public IsolatedServices Services { get; }
+
+    public HttpClient Api { get; }
+
+    /// <summary>
+    /// A cluster on <paramref name="fixture"/>'s private services; <paramref name="settings"/> are added to
+    /// both applications' environment, <paramref name="blobStorage"/> replaces their blob connection string.
+    /// </summary>
+    public static async Task<JobCluster> CreateAsync(ReliabilityFixture fixture, ITestOutputHelper output,
+        IReadOnlyDictionary<string, string?>? settings = null, string? blobStorage = null)
+    {
+        var services = await IsolatedServices.CreateAsync(fixture.Services.Endpoints, fixture.Dataset.Container, TestContext.Current.CancellationToken);
+        var environment = services.Environment(fixture.CacheDirectory);
+        // Two workers share two cores: one inference thread and one decoder each.
+        environment["Worker__IntraOpThreads"] = "1";
+        environment["Worker__DecodeParallelism"] = "1";
+        environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
+        environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        if (blobStorage is not null)
+        {
+            environment["ConnectionStrings__BlobStorage"] = blobStorage;
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        return new JobCluster(services, environment, output);
+    }
+
+    /// <summary>Starts the scheduler (always on the same port, so a restarted one answers at the same address).</summary>
+    public async Task<AppProcess> StartSchedulerAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var process = Start("scheduler", Executables.Scheduler, _schedulerPort, settings);
+        await process.WaitHealthyAsync($"http://127.0.0.1:{_schedulerPort}/health/ready", TimeSpan.FromMinutes(2), _ct);
+        return process;
+    }
+
+    /// <summary>Starts a worker and waits until it is connected to the broker.</summary>
+    public async Task<AppProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort.Next();
+        var process = Start($"worker-{_processes.Count(p => p.Name.StartsWith("worker", StringComparison.Ordinal)) + 1}", Executables.Worker, port, settings);
+        await process.WaitHealthyAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromMinutes(2), _ct);
+        return process;
+    }
+
+    /// <summary>Submits a job over the dataset (dla46_c, labels and embeddings, batches of 8); returns its id.</summary>
+    public async Task<Guid> SubmitAsync(FaultDataset dataset, object? thresholds = null)
+    {
+        var body = new JsonObject
+        {
+            ["dataset"] = dataset.Location,
+            ["model"] = FaultDataset.Model,
+            ["weights"] = dataset.Weights,
+            ["tasks"] = new JsonArray("classify", "embed"),
+            ["top_k"] = 5,
+            ["batch_size"] = 8,
+        };
+        if (thresholds is not null)
+        {
+            foreach (var (key, value) in JsonSerializerNodes(thresholds))
+            {
+                body[key] = value;
+            }
+        }
+        var response = await Api.PostAsJsonAsync("jobs", body, _ct);
+        var text = await response.Content.ReadAsStringAsync(_ct);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, text);
+        return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
+    }
+
+    /// <summary>The job's progress; null while the scheduler cannot answer (it may be down on purpose).</summary>
+    public async Task<Progress?> TryProgressAsync(Guid jobId)
+    {
+        try
+        {
+            using var response = await Api.GetAsync($"jobs/{jobId}", _ct);
+            return response.IsSuccessStatusCode ? Progress.From((await response.Content.ReadFromJsonAsync<JsonNode>(_ct))!["progress"]!) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !_ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<Progress> WaitAsync(Guid jobId, Func<Progress, bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        Progress? last = null;
+        while (clock.Elapsed < timeout)
+        {
+            if (await TryProgressAsync(jobId) is { } progress)
+            {
+                last = progress;
+                if (condition(progress))
+                {
+                    return progress;
+                }
+            }
+            await Task.Delay(100, _ct);
+        }
+        throw new TimeoutException($"Waited {timeout} for {what}; last progress: {last}\n{Logs()}");
+    }
+
+    public Task<Progress> WaitFinalAsync(Guid jobId) => WaitAsync(jobId, p => p.IsFinal, TimeSpan.FromMinutes(8), "a final state");
+
+    /// <summary>Time from now until the job's outcome count moves past <paramref name="done"/> (or it ends): the scenario's recovery time.</summary>
+    public async Task<TimeSpan> TimeToProgressAsync(Guid jobId, long done)
+    {
+        var clock = Stopwatch.StartNew();
+        await WaitAsync(jobId, p => p.Done > done || p.IsFinal, TimeSpan.FromMinutes(5), $"progress past {done} outcomes");
+        return clock.Elapsed;
+    }
+
+    /// <summary>Lines of every process's log matching <paramref name="fragment"/>.</summary>
+    public IEnumerable<(string Process, string Line)> LogLines(string fragment) =>
+        _processes.SelectMany(p => p.Process.Log.Split('\n').Where(l => l.Contains(fragment, StringComparison.Ordinal)).Select(l => (p.Name, l)));
+
+    public async ValueTask DisposeAsync()
+    {
+        _output.WriteLine(Logs());
+        foreach (var (_, process) in _processes)
+        {
+            await process.DisposeAsync();
+        }
+        Api.Dispose();
+    }
+
+    private AppProcess Start(string name, string dll, int port, IReadOnlyDictionary<string, string?>? settings)
+    {
+        var environment = new Dictionary<string, string?>(_environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        var process = AppProcess.Start(dll, environment);
+        _processes.Add((name, process));
+        return process;
+    }
+
+    private string Logs() => string.Join('\n', _processes.Select(p => $"----- {p.Name} (pid {p.Process.Id}) -----\n{Tail(p.Process.Log, 60)}"));
+
+    private static string Tail(string log, int lines) => string.Join('\n', log.Split('\n').TakeLast(lines));
+
+    private static IEnumerable<KeyValuePair<string, JsonNode?>> JsonSerializerNodes(object value) =>
+        System.Text.Json.JsonSerializer.SerializeToNode(value)!.AsObject().Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value?.DeepClone()));
+}
+
+/// <summary>The parts of a job's progress the scenarios look at.</summary>
+internal sealed record Progress(string State, long Total, bool TotalFinal, long Succeeded, long Failed, long Remaining, int FailedBatches, string? FailureReason)
+{
+    public long Done => Succeeded + Failed;
+
+    public bool IsFinal => State is "succeeded" or "failed" or "cancelled";
+
+    public static Progress From(JsonNode node) => new(
+        node["state"]!.GetValue<string>(),
+        node["total"]!.GetValue<long>(),
+        node["total_final"]!.GetValue<bool>(),
+        node["succeeded"]!.GetValue<long>(),
+        node["failed"]!.GetValue<long>(),
+        node["remaining"]!.GetValue<long>(),
+        node["failed_batches"]!.GetValue<int>(),
+        node["failure_reason"]?.GetValue<string>());
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Dla.Integration.Tests.Hosting;
+
+namespace Dla.Integration.Tests.Reliability;
+
+/// <summary>
+/// A second, private set of the real services (PostgreSQL, RabbitMQ, Azurite) started by
+/// <c>scripts/services.sh</c> on their own ports and data directory, so the fault scenarios can
+/// restart the broker and stop the database without disturbing tests that use the shared set.
+/// </summary>
+internal sealed class PrivateServices
+{
+    private const int PostgresPort = 55452, RabbitMqPort = 5693, ManagementPort = 15693, AzuritePort = 10030;
+
+    private static readonly Dictionary<string, string> ScriptEnvironment = new()
+    {
+        ["DLA_SERVICES_DIR"] = "/tmp/dla-fault-services",
+        ["DLA_PG_PORT"] = $"{PostgresPort}",
+        ["DLA_RABBITMQ_PORT"] = $"{RabbitMqPort}",
+        ["DLA_RABBITMQ_MANAGEMENT_PORT"] = $"{ManagementPort}",
+        ["DLA_RABBITMQ_NODENAME"] = "dlafaults@localhost",
+        ["DLA_AZURITE_PORT"] = $"{AzuritePort}",
+    };
+
+    private readonly IReadOnlyDictionary<string, string> _scriptEnvironment = ScriptEnvironment;
+
+    private PrivateServices(ServiceEndpoints endpoints) => Endpoints = endpoints;
+
+    /// <summary>Where the private services answer.</summary>
+    public ServiceEndpoints Endpoints { get; }
+
+    /// <summary>Why the scenarios cannot run here, or null when they can.</summary>
+    public static string? Unavailable() =>
+        Environment.GetEnvironmentVariable("DLA_SERVICES") == "up"
+            ? null
+            : "The fault scenarios start private copies of the services with scripts/services.sh; run them under "
+              + "`eval \"$(scripts/services.sh env)\"` (scripts/test.sh and .ci/run do).";
+
+    /// <summary>Starts the private services (idempotent) and reads their connection settings.</summary>
+    public static async Task<PrivateServices> StartAsync(CancellationToken cancellationToken)
+    {
+        await RunScriptAsync(ScriptEnvironment, "up", cancellationToken);
+        var settings = (await RunScriptAsync(ScriptEnvironment, "env", cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line)
+            .Select(line => line.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1].Trim('\''));
+        return new PrivateServices(new ServiceEndpoints(
+            settings["ConnectionStrings__Postgres"],
+            settings["ConnectionStrings__RabbitMq"],
+            settings["ConnectionStrings__BlobStorage"],
+            $"http://127.0.0.1:{ManagementPort}"));
+    }
+
+    public Task RestartRabbitMqAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "restart-rabbitmq", cancellationToken);
+
+    public Task StopPostgresAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "stop-postgres", cancellationToken);
+
+    public Task StartPostgresAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "start-postgres", cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "down", cancellationToken);
+
+    private static async Task<string> RunScriptAsync(IReadOnlyDictionary<string, string> environment, string command, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(Executables.RepositoryRoot, "scripts", "services.sh"));
+        info.ArgumentList.Add(command);
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/services.sh {command} exited with {process.ExitCode}:\n{await errors}");
+        }
+        return await output;
+    }
+}
