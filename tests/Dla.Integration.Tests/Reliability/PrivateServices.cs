@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Npgsql;
 using Dla.Integration.Tests.Hosting;
 
 namespace Dla.Integration.Tests.Reliability;
@@ -56,7 +57,12 @@ internal sealed class PrivateServices
 
     public Task StopPostgresAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "stop-postgres", cancellationToken);
 
-    public Task StartPostgresAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "start-postgres", cancellationToken);
+    public async Task StartPostgresAsync(CancellationToken cancellationToken)
+    {
+        await RunScriptAsync(_scriptEnvironment, "start-postgres", cancellationToken);
+        // This test process's pooled connections died with the server.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "down", cancellationToken);
 
