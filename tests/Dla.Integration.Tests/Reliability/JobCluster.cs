@@ -18,8 +18,11 @@ internal sealed class JobCluster : IAsyncDisposable
     private readonly int _schedulerPort = FreePort.Next();
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    private JobCluster(IsolatedServices services, Dictionary<string, string?> environment, ITestOutputHelper output)
+    private readonly string _managementUrl;
+
+    private JobCluster(IsolatedServices services, Dictionary<string, string?> environment, string managementUrl, ITestOutputHelper output)
     {
+        _managementUrl = managementUrl;
         Services = services;
         _environment = environment;
         _output = output;
@@ -52,7 +55,7 @@ internal sealed class JobCluster : IAsyncDisposable
         {
             environment[key] = value;
         }
-        return new JobCluster(services, environment, output);
+        return new JobCluster(services, environment, fixture.Services.Endpoints.RabbitMqManagement, output);
     }
 
     /// <summary>Starts the scheduler (always on the same port, so a restarted one answers at the same address).</summary>
@@ -139,6 +142,40 @@ internal sealed class JobCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await WaitAsync(jobId, p => p.Done > done || p.IsFinal, TimeSpan.FromMinutes(5), $"progress past {done} outcomes");
         return clock.Elapsed;
+    }
+
+    /// <summary>Messages in <paramref name="queue"/> of this cluster's virtual host (ready plus unacknowledged), from RabbitMQ's management API.</summary>
+    public async Task<long> QueueMessagesAsync(string queue)
+    {
+        var rabbit = new Uri(Services.RabbitMq);
+        using var management = new HttpClient { BaseAddress = new Uri(_managementUrl) };
+        management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(rabbit.UserInfo))));
+        using var response = await management.GetAsync($"/api/queues/{Uri.EscapeDataString(rabbit.AbsolutePath.Trim('/'))}/{queue}", _ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+        response.EnsureSuccessStatusCode();
+        var node = (await response.Content.ReadFromJsonAsync<JsonNode>(_ct))!;
+        return node["messages"]?.GetValue<long>() ?? 0;
+    }
+
+    /// <summary>Waits until <paramref name="queue"/> holds no message, ready or in flight, for a few consecutive polls.</summary>
+    public async Task WaitQueueIdleAsync(string queue)
+    {
+        var clock = Stopwatch.StartNew();
+        var idlePolls = 0;
+        while (idlePolls < 6)
+        {
+            // The management API refreshes its counters every few seconds, so "empty" must hold for a while.
+            idlePolls = await QueueMessagesAsync(queue) == 0 ? idlePolls + 1 : 0;
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"{queue} did not drain within 5 minutes\n{Logs()}");
+            }
+            await Task.Delay(1000, _ct);
+        }
     }
 
     /// <summary>Lines of every process's log matching <paramref name="fragment"/>.</summary>

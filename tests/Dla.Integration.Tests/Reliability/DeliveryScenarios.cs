@@ -1,0 +1,137 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dla.Contracts;
+using Dla.Persistence.Database;
+using Dla.Persistence.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dla.Integration.Tests.Reliability;
+
+/// <summary>Scenarios 6 and 7: batches delivered more than once and at once, and a poison batch.</summary>
+[Collection(ReliabilityCollection.Name)]
+[Trait("Category", "Reliability")]
+public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHelper output)
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Scenario_06_the_same_batch_delivered_twice_and_processed_by_two_workers_at_once()
+    {
+        fixture.Require();
+        await using var cluster = await JobCluster.CreateAsync(fixture, output);
+        await cluster.StartSchedulerAsync();
+        await cluster.StartWorkerAsync();
+        await cluster.StartWorkerAsync();
+        var jobId = await cluster.SubmitAsync(fixture.Dataset);
+        await cluster.WaitAsync(jobId, p => p.TotalFinal && p.Done > 0, TimeSpan.FromMinutes(5), "listing complete");
+
+        // Two more copies of each of the first 24 batches, published back to back: the two workers
+        // take adjacent copies, so the same batch runs on both at once; some copies arrive after the
+        // original was stored, so those batches are processed a second time later.
+        const int duplicated = 24;
+        await PublishCopiesAsync(cluster, jobId, duplicated, copies: 2);
+        var final = await cluster.WaitFinalAsync(jobId);
+        await cluster.WaitQueueIdleAsync("process-image-batch");
+
+        Assert.Equal("succeeded", final.State);
+        var stored = cluster.LogLines($" of job {jobId}:").Where(l => l.Line.Contains("Stored batch", StringComparison.Ordinal))
+            .Select(l => (l.Process, Batch: int.Parse(l.Line.Split("Stored batch ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        var storedTwice = stored.GroupBy(s => s.Batch).Count(g => g.Count() > 1);
+        var onBothWorkers = stored.GroupBy(s => s.Batch).Count(g => g.Select(s => s.Process).Distinct().Count() > 1);
+        Assert.True(storedTwice > 0, "no batch was processed twice; the scenario did not exercise duplicates");
+        var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
+        output.WriteLine(ReliabilityReport.Add("6. duplicate deliveries, same batch on two workers", counts, final.State, null,
+            $"{stored.Count} batch deliveries stored for {counts.Images / 8 + 1} batches: {storedTwice} batches stored more than once, {onBothWorkers} by both workers"));
+    }
+
+    [Fact]
+    public async Task Scenario_07_a_poison_batch_reaches_the_error_queue_and_retry_failed_reprocesses_only_it()
+    {
+        fixture.Require();
+        await using var proxy = await BlobFaultProxy.StartAsync(fixture.Services.Endpoints.BlobStorage, _ct);
+        const string poison = "/set/photos/img_00100.jpg";
+        proxy.AlwaysFail = path => path.EndsWith(poison, StringComparison.Ordinal);
+        await using var cluster = await JobCluster.CreateAsync(fixture, output, new Dictionary<string, string?> { ["Worker__RetryCount"] = "1" }, proxy.ConnectionString);
+        await cluster.StartSchedulerAsync();
+        await cluster.StartWorkerAsync();
+        await cluster.StartWorkerAsync();
+        var jobId = await cluster.SubmitAsync(fixture.Dataset);
+
+        var failed = await cluster.WaitFinalAsync(jobId);
+        Assert.Equal("failed", failed.State);
+        Assert.Equal(1, failed.FailedBatches);
+        Assert.Contains("1 batches failed", failed.FailureReason, StringComparison.Ordinal);
+        Assert.True(await cluster.QueueMessagesAsync("process-image-batch_error") >= 1, "the poison batch is not in the error queue");
+        var dispatchesBefore = await DispatchesAsync(cluster, jobId);
+
+        proxy.AlwaysFail = null;
+        var retry = await cluster.Api.PostAsync($"jobs/{jobId}/retry-failed", null, _ct);
+        var retried = (await retry.Content.ReadFromJsonAsync<JsonNode>(_ct))!;
+        Assert.True(retry.IsSuccessStatusCode, retried.ToJsonString());
+        var recovery = System.Diagnostics.Stopwatch.StartNew();
+        var final = await cluster.WaitFinalAsync(jobId);
+        recovery.Stop();
+
+        Assert.Equal("succeeded", final.State);
+        var dispatchesAfter = await DispatchesAsync(cluster, jobId);
+        var redispatched = dispatchesAfter.Where(b => b.Value != dispatchesBefore[b.Key]).Select(b => b.Key).ToList();
+        Assert.Single(redispatched);
+        var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
+        output.WriteLine(ReliabilityReport.Add("7. poison batch → error queue → retry-failed", counts, final.State, recovery.Elapsed,
+            $"every read of {poison[5..]} failed: batch {redispatched[0]} failed after Worker:RetryCount=1, job failed; cause removed, retry-failed re-dispatched only batch {redispatched[0]}"));
+    }
+
+    private async Task PublishCopiesAsync(JobCluster cluster, Guid jobId, int batches, int copies)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "postgres", ["ConnectionStrings:Postgres"] = cluster.Services.Postgres,
+            ["Messaging:Transport"] = "rabbitmq", ["ConnectionStrings:RabbitMq"] = cluster.Services.RabbitMq,
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddDlaDatabase(configuration)
+            .AddMassTransit(bus => bus.UsingDlaTransport(configuration)).BuildServiceProvider();
+        List<ProcessImageBatch> messages;
+        await using (var db = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(_ct))
+        {
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId, _ct);
+            var images = await db.Images.AsNoTracking().Where(i => i.JobId == jobId && i.BatchIndex < batches).OrderBy(i => i.ImageId).ToListAsync(_ct);
+            messages = images.GroupBy(i => i.BatchIndex).OrderBy(g => g.Key)
+                .Select(g => new ProcessImageBatch(jobId, g.Key, 1, job.Dataset, job.ModelSpec(), g.Select(i => new ImageRef(i.ImageId, i.Path)).ToList()))
+                .ToList();
+        }
+        var bus = services.GetRequiredService<IBusControl>();
+        await bus.StartAsync(_ct);
+        try
+        {
+            foreach (var message in messages)
+            {
+                for (var copy = 0; copy < copies; copy++)
+                {
+                    await bus.Publish(message, _ct);
+                }
+            }
+        }
+        finally
+        {
+            await bus.StopAsync(_ct);
+        }
+    }
+
+    private async Task<Dictionary<int, int>> DispatchesAsync(JobCluster cluster, Guid jobId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(cluster.Services.Postgres);
+        await connection.OpenAsync(_ct);
+        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "Dispatches" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
+        await using var reader = await command.ExecuteReaderAsync(_ct);
+        var dispatches = new Dictionary<int, int>();
+        while (await reader.ReadAsync(_ct))
+        {
+            dispatches[reader.GetInt32(0)] = reader.GetInt32(1);
+        }
+        return dispatches;
+    }
+}
