@@ -89,7 +89,12 @@ public sealed class ApiKeyTests : IDisposable
         Assert.Equal("Healthy", await host.Http.GetStringAsync("/health/live", cancellationToken));
         await Eventually.HoldsAsync(async () => (await host.Http.GetAsync("/health/ready", cancellationToken)).StatusCode, s => s == HttpStatusCode.OK, "readiness");
         var openApi = await host.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json", cancellationToken);
-        Assert.True(openApi.GetProperty("paths").TryGetProperty("/jobs", out _));
+        // The document declares the key: a bearer scheme and the header, either one on every /jobs operation.
+        var schemes = openApi.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(("http", "bearer"), (schemes.GetProperty("bearer").GetProperty("type").GetString(), schemes.GetProperty("bearer").GetProperty("scheme").GetString()));
+        Assert.Equal(("apiKey", "header", "X-Api-Key"), (schemes.GetProperty("apiKey").GetProperty("type").GetString(), schemes.GetProperty("apiKey").GetProperty("in").GetString(), schemes.GetProperty("apiKey").GetProperty("name").GetString()));
+        var listJobs = openApi.GetProperty("paths").GetProperty("/jobs").GetProperty("get");
+        Assert.Equal(["bearer", "apiKey"], listJobs.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Single().Name));
         Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Information && e.Text.StartsWith("The /jobs API requires an API key: 2 accepted", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Dla.Scheduler.Api;
@@ -8,8 +9,8 @@ public static class ApiKeyRegistration
 {
     /// <summary>
     /// Binds <see cref="ApiKeyOptions"/> (validated at start: no empty key), adds the API key authentication
-    /// scheme as the default one, the authorization the <c>/jobs</c> group requires, and a start-up log line
-    /// that warns when no key is configured.
+    /// scheme as the default one, the authorization the <c>/jobs</c> group requires, the schemes in the OpenAPI
+    /// document, and a start-up log line that warns when no key is configured.
     /// </summary>
     public static IServiceCollection AddApiKeys(this IServiceCollection services)
     {
@@ -19,6 +20,7 @@ public static class ApiKeyRegistration
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.ConfigureAll<OpenApiOptions>(o => o.AddDocumentTransformer<ApiKeyOpenApi>());
         return services.AddHostedService<ApiKeyStartupLog>();
     }
 }
