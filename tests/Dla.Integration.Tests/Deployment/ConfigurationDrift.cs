@@ -53,7 +53,7 @@ internal static class ConfigurationDrift
         {
             if (!FrameworkPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)) && !direct.Contains(name) && !observed.Reads.Contains(Key(name)))
             {
-                failures.Add($"{process}: sets {name}, but {process.Assembly} never reads the configuration key {Key(name)} (a typo, or a setting the code no longer has?)");
+                failures.Add($"{process}: sets {name}, but {process.Assembly} never reads the configuration key {Key(name)} (a typo, a setting the code no longer has, or options bound without ValidateOnStart?)");
             }
         }
         foreach (var key in Required.GetValueOrDefault(process.Assembly, []))

@@ -59,8 +59,8 @@ public sealed class ConfigurationDriftTests
 
         Assert.Equal(
         [
-            "docker-compose.yml: service worker-cpu: sets Scheduler__LeaseSeconds, but Dla.Worker never reads the configuration key Scheduler:LeaseSeconds (a typo, or a setting the code no longer has?)",
-            "docker-compose.yml: service worker-cpu: sets Worker__PrefechCount, but Dla.Worker never reads the configuration key Worker:PrefechCount (a typo, or a setting the code no longer has?)",
+            "docker-compose.yml: service worker-cpu: sets Scheduler__LeaseSeconds, but Dla.Worker never reads the configuration key Scheduler:LeaseSeconds (a typo, a setting the code no longer has, or options bound without ValidateOnStart?)",
+            "docker-compose.yml: service worker-cpu: sets Worker__PrefechCount, but Dla.Worker never reads the configuration key Worker:PrefechCount (a typo, a setting the code no longer has, or options bound without ValidateOnStart?)",
             "docker-compose.yml: service worker-cpu: does not set ConnectionStrings__BlobStorage, which Dla.Worker requires",
         ], failures);
     }
