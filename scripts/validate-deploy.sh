@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Validates the deployment files offline (no cluster, no Docker engine):
-#   * docker-compose.yml with Debian's docker-compose v1 (`config -q`; installed with apt-get when missing),
-#     and with `docker compose` v2 too where that plugin exists;
+#   * docker-compose.yml with Debian's docker-compose v1 (`config -q`), and with `docker compose` v2 too where
+#     that plugin exists;
 #   * k8s/: `kubectl kustomize` renders the base and every overlay; scripts/validate-deploy/validate.mjs
 #     validates each document against the Kubernetes and KEDA schemas (npm kubernetes-models@5,
 #     @kubernetes-models/keda), rejects undeclared fields, checks references, grace periods, the KEDA
 #     target, and that the overlays mirror docker-compose.yml (service and variable names);
 #   * with --publish: runs the `dotnet publish` instruction of each Dockerfile (both worker flavours) exactly
 #     as written, and checks the native libraries each image needs are in the output.
+# docker-compose, Node.js and npm are installed with apt-get when missing (as root: CI's fresh Debian 12);
+# kubectl must be there. .ci/run runs this before the tests.
 # Usage: scripts/validate-deploy.sh [--publish]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,24 +23,31 @@ for arg in "$@"; do
 done
 
 need() { command -v "$1" >/dev/null || { echo "validate-deploy: $1 is required ($2)" >&2; exit 1; }; }
-need kubectl "kubectl kustomize renders the overlays"
-need node "Node.js 20 or later runs the schema validation"
-need npm "npm installs the schema packages"
-echo "kubectl: $(kubectl version --client 2>/dev/null | head -n 1)"
 
-# --- docker-compose.yml ------------------------------------------------------------------------------
-if ! command -v docker-compose >/dev/null; then
+# Debian packages, installed when missing where this runs as root (CI: a fresh Debian 12 machine).
+apt_install() { # command package...
+  command -v "$1" >/dev/null && return
+  shift
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing docker-compose (Debian package, compose v1) ..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+    echo "installing $* (Debian packages) ..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
   else
-    echo "validate-deploy: docker-compose is missing (apt-get install docker-compose)" >&2
+    echo "validate-deploy: $* missing (apt-get install $*)" >&2
     exit 1
   fi
-fi
+}
+
+# Not Debian's kubernetes-client: that kubectl 1.20 embeds kustomize 2.0, which lacks the `labels` field k8s/ uses.
+need kubectl "kubectl kustomize renders the overlays: a current kubectl, not Debian's kubernetes-client"
+apt_install node nodejs npm
+apt_install npm npm
+apt_install docker-compose docker-compose
+echo "kubectl: $(kubectl version --client 2>/dev/null | head -n 1); node $(node --version); docker-compose $(docker-compose version --short)"
+
+# --- docker-compose.yml ------------------------------------------------------------------------------
 # No interpolation warnings for the variables the file reads from the shell.
-export HF_TOKEN="${HF_TOKEN-}" DLA_API_KEY="${DLA_API_KEY-x}" HF_ENDPOINT="${HF_ENDPOINT-https://huggingface.co}"
+export HF_TOKEN="${HF_TOKEN-}" DLA_API_KEY="${DLA_API_KEY:-x}" HF_ENDPOINT="${HF_ENDPOINT-https://huggingface.co}"
 docker-compose -f docker-compose.yml config -q
 services=$(docker-compose -f docker-compose.yml --profile cpu config --services | sort | paste -sd ' ')
 echo "ok    docker-compose.yml (docker-compose $(docker-compose version --short)): services $services"
@@ -87,4 +96,4 @@ if ((publish)); then
   publish_check src/Dla.Worker/Dockerfile cpu Dla.Worker.dll libonnxruntime.so libSkiaSharp.so '!libonnxruntime_providers_cuda.so'
   publish_check src/Dla.Worker/Dockerfile gpu Dla.Worker.dll libonnxruntime.so libonnxruntime_providers_cuda.so libSkiaSharp.so
 fi
-echo "deployment files valid"
+echo "deployment files valid (${SECONDS} s)"

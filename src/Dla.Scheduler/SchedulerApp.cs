@@ -8,8 +8,8 @@ namespace Dla.Scheduler;
 public static class SchedulerApp
 {
     /// <summary>
-    /// The scheduler: services, bus, endpoints, health and OpenAPI. <paramref name="configure"/> may add
-    /// configuration or services before anything is registered (tests set the database and transport);
+    /// The scheduler: services, bus, endpoints (behind API keys), health and OpenAPI. <paramref name="configure"/>
+    /// may add configuration or services before anything is registered (tests set the database and transport);
     /// <paramref name="configureBus"/> may register more consumers (tests observe the dispatched batches).
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IBusRegistrationConfigurator>? configureBus = null)
@@ -17,6 +17,7 @@ public static class SchedulerApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.Services.AddDlaScheduler(builder.Configuration);
+        builder.Services.AddApiKeys();
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddDlaSchedulerConsumers();
@@ -26,6 +27,8 @@ public static class SchedulerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDlaSchedulerApi();
         app.MapOpenApi();
         app.MapDlaSchedulerHealth();

@@ -11,6 +11,9 @@ internal static class JobCommands
 {
     private static readonly Option<string?> Api = new("--api") { Description = "Scheduler URL (default $DLA_API_URL or http://127.0.0.1:8080)" };
 
+    // DLA_API_KEY is the better place for it: a command line is visible to every user of the machine (ps).
+    private static readonly Option<string?> ApiKey = new("--api-key") { Description = "The scheduler's API key, sent as a bearer token (default $DLA_API_KEY)" };
+
     public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Retry(), Export(), Search()];
 
     private static Command Submit()
@@ -26,10 +29,10 @@ internal static class JobCommands
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var maxFailed = new Option<int?>("--max-failed");
         var maxFailedPercent = new Option<double?>("--max-failed-percent");
-        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, maxFailed, maxFailedPercent, Api };
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, maxFailed, maxFailedPercent, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             var job = await client.PostAsync("jobs", new
             {
                 dataset = r.GetValue(dataset), model = r.GetValue(model), weights = r.GetValue(weights), seed = r.GetValue(seed), num_classes = r.GetValue(numClasses),
@@ -44,10 +47,10 @@ internal static class JobCommands
     private static Command List()
     {
         var page = new Option<int>("--page") { DefaultValueFactory = _ => 1 };
-        var command = new Command("jobs", "List jobs, newest first") { page, Api };
+        var command = new Command("jobs", "List jobs, newest first") { page, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             var result = await client.GetAsync($"jobs?page={r.GetValue(page)}&pageSize=50", ct);
             foreach (var job in result["jobs"]!.AsArray())
             {
@@ -61,10 +64,10 @@ internal static class JobCommands
     {
         var id = new Argument<string>("id");
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the job ends" };
-        var command = new Command("status", "Show a job's exact progress") { id, watch, Api };
+        var command = new Command("status", "Show a job's exact progress") { id, watch, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             var bar = new Run.ProgressBar();
             while (true)
             {
@@ -94,10 +97,10 @@ internal static class JobCommands
     private static Command Simple(string name, string description, string action)
     {
         var id = new Argument<string>("id");
-        var command = new Command(name, description) { id, Api };
+        var command = new Command(name, description) { id, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             Console.WriteLine((await client.PostAsync($"jobs/{r.GetValue(id)}/{action}", (object?)null, ct)).ToJsonString());
         });
         return command;
@@ -107,10 +110,10 @@ internal static class JobCommands
     {
         var id = new Argument<string>("id");
         var output = new Option<FileInfo>("--output", "-o") { Required = true, Description = "FILE.parquet, .csv or .jsonl" };
-        var command = new Command("export", "Download a job's results") { id, output, Api };
+        var command = new Command("export", "Download a job's results") { id, output, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             var file = r.GetValue(output)!;
             await using var stream = file.Create();
             await client.DownloadAsync($"jobs/{r.GetValue(id)}/export?format={file.Extension.TrimStart('.')}", stream, ct);
@@ -125,10 +128,10 @@ internal static class JobCommands
         var image = new Option<FileInfo?>("--image") { Description = "An image file to search by (uploaded)" };
         var path = new Option<string?>("--path") { Description = "An image of the dataset to search by" };
         var k = new Option<int>("-k") { DefaultValueFactory = _ => 10 };
-        var command = new Command("search", "Nearest images of a finished job by embedding") { id, image, path, k, Api };
+        var command = new Command("search", "Nearest images of a finished job by embedding") { id, image, path, k, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = new SchedulerClient(r.GetValue(Api));
+            using var client = Client(r);
             JsonNode hits;
             if (r.GetValue(image) is { } file)
             {
@@ -147,4 +150,6 @@ internal static class JobCommands
         });
         return command;
     }
+
+    private static SchedulerClient Client(ParseResult result) => new(result.GetValue(Api), result.GetValue(ApiKey));
 }

@@ -8,8 +8,8 @@ namespace Dla.Cli.Jobs;
 
 /// <summary>
 /// The CLI's view of a scheduler's REST API: base URL from <c>--api</c> or <c>DLA_API_URL</c>
-/// (default http://127.0.0.1:8080), API key from <c>DLA_API_KEY</c> sent as a bearer token.
-/// Errors come back as <see cref="SchedulerApiException"/> with the server's message.
+/// (default http://127.0.0.1:8080), API key from <c>--api-key</c> or <c>DLA_API_KEY</c> sent as a bearer
+/// token. Errors come back as <see cref="SchedulerApiException"/> with the server's message.
 /// </summary>
 internal sealed class SchedulerClient : IDisposable
 {
@@ -21,11 +21,11 @@ internal sealed class SchedulerClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public SchedulerClient(string? api)
+    public SchedulerClient(string? api, string? apiKey)
     {
         var baseUrl = api ?? Environment.GetEnvironmentVariable("DLA_API_URL") ?? "http://127.0.0.1:8080";
         _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
-        if (Environment.GetEnvironmentVariable("DLA_API_KEY") is { Length: > 0 } key)
+        if ((apiKey is { Length: > 0 } ? apiKey : Environment.GetEnvironmentVariable("DLA_API_KEY")) is { Length: > 0 } key)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
@@ -86,7 +86,9 @@ internal sealed class SchedulerClient : IDisposable
         catch (JsonException)
         {
         }
-        throw new SchedulerApiException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? body}");
+        // A refused key: say where the CLI takes it from.
+        var hint = response.StatusCode == System.Net.HttpStatusCode.Unauthorized ? " (set DLA_API_KEY or --api-key to one of the scheduler's Api:Keys)" : "";
+        throw new SchedulerApiException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? body}{hint}");
     }
 }
 

@@ -26,10 +26,13 @@ public static class ApiRegistration
         return services;
     }
 
-    /// <summary>Maps the job API under <c>/jobs</c>.</summary>
+    /// <summary>
+    /// Maps the job API under <c>/jobs</c>, behind the API key (<see cref="ApiKeyRegistration.AddApiKeys"/>).
+    /// Health, metrics and the OpenAPI document stay open: probes and scrapers carry no key.
+    /// </summary>
     public static IEndpointRouteBuilder MapDlaSchedulerApi(this IEndpointRouteBuilder endpoints)
     {
-        var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter<JobErrorFilter>();
+        var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").RequireAuthorization().AddEndpointFilter<JobErrorFilter>();
         JobEndpoints.Map(jobs);
         ResultEndpoints.Map(jobs);
         return endpoints;

@@ -32,13 +32,31 @@ internal sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet &lt;dll&gt; args</c> with <paramref name="environment"/> added to this process's environment.</summary>
-    public static AppProcess Start(string dll, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static AppProcess Start(string dll, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(dll, environment, args, inheritConfiguration: true);
+
+    /// <summary>
+    /// Starts <c>dotnet &lt;dll&gt; args</c> configured by <paramref name="environment"/> alone, as a container is:
+    /// inherited variables an application would read as configuration (<c>X__Y</c>, <c>ASPNETCORE_*</c>,
+    /// <c>DOTNET_*</c> but the runtime's location, <c>DLA_*</c>, <c>HF_*</c>) are removed first.
+    /// </summary>
+    public static AppProcess StartWithOnly(string dll, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> args) =>
+        Start(dll, environment.ToDictionary(v => v.Key, v => (string?)v.Value), args, inheritConfiguration: false);
+
+    private static AppProcess Start(string dll, IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> args, bool inheritConfiguration)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+        if (!inheritConfiguration)
+        {
+            foreach (var name in info.Environment.Keys.Where(IsConfiguration).ToList())
+            {
+                info.Environment.Remove(name);
+            }
         }
         foreach (var (key, value) in environment)
         {
@@ -109,6 +127,10 @@ internal sealed class AppProcess : IAsyncDisposable
             kill.WaitForExit();
         }
     }
+
+    private static bool IsConfiguration(string name) =>
+        name.Contains("__", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || name.StartsWith("DLA_", StringComparison.Ordinal)
+        || name.StartsWith("HF_", StringComparison.Ordinal) || (name.StartsWith("DOTNET_", StringComparison.Ordinal) && !name.StartsWith("DOTNET_ROOT", StringComparison.Ordinal));
 
     private void Append(string? line)
     {

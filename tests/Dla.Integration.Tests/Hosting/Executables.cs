@@ -11,6 +11,9 @@ internal static class Executables
 
     public static string Cli => Built("Dla.Cli", "dla");
 
+    /// <summary>The built dll of the application whose assembly (and project) is <paramref name="assembly"/>, e.g. the one a Dockerfile's ENTRYPOINT runs.</summary>
+    public static string ForAssembly(string assembly) => Built(assembly);
+
     /// <summary>../shared/golden, skipping the test when it is absent.</summary>
     public static string Golden()
     {

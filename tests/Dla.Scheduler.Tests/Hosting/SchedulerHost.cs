@@ -40,17 +40,17 @@ public sealed class SchedulerHost : IAsyncDisposable
     public WorkerSimulator Worker => new(Databases, App.Services.GetRequiredService<IBus>());
 
     /// <summary>Starts on a SQLite file with local datasets allowed under <paramref name="datasetRoot"/>.</summary>
-    public static Task<SchedulerHost> StartSqliteAsync(string sqliteFile, string datasetRoot, IReadOnlyDictionary<string, string?>? settings = null) =>
+    public static Task<SchedulerHost> StartSqliteAsync(string sqliteFile, string datasetRoot, IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null) =>
         StartAsync(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "sqlite",
             ["ConnectionStrings:Sqlite"] = $"Data Source={sqliteFile}",
             ["Messaging:Transport"] = "inmemory",
             ["Datasets:AllowedRoots:0"] = datasetRoot,
-        }, settings);
+        }, settings, configure);
 
-    /// <summary>Starts with the given configuration on top of fast test defaults.</summary>
-    public static async Task<SchedulerHost> StartAsync(IReadOnlyDictionary<string, string?> baseSettings, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts with the given configuration on top of fast test defaults; <paramref name="configure"/> may add more (a log capture).</summary>
+    public static async Task<SchedulerHost> StartAsync(IReadOnlyDictionary<string, string?> baseSettings, IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var configuration = new Dictionary<string, string?> { ["Scheduler:DispatchIntervalMilliseconds"] = "50" };
         foreach (var (key, value) in baseSettings.Concat(settings ?? new Dictionary<string, string?>()))
@@ -63,6 +63,7 @@ public sealed class SchedulerHost : IAsyncDisposable
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton<BatchRecorder>();
+            configure?.Invoke(builder);
         }, bus =>
         {
             bus.AddConsumer<RecordingBatchConsumer>();
