@@ -42,10 +42,11 @@ public sealed partial class ProcessImageBatchConsumer(
         BatchOutcome outcome;
         try
         {
-            // The job's cancellation is checked here, before any work, and again at every stage through the lease's token.
-            var job = lease.IsJobCancelled ? null : await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
+            // The job's state is checked here, before any work (registered first, so a stop committed after
+            // this read arrives as an event), and again at every stage through the lease's token.
+            var job = await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
                 .Select(j => new { j.State, j.CancelRequestedAt, j.EmbeddingDim }).FirstOrDefaultAsync(lease.Token);
-            if (job is null || job.CancelRequestedAt is not null || job.State == JobState.Cancelled)
+            if (job is null || job.CancelRequestedAt is not null || job.State is JobState.Cancelled or JobState.Failed)
             {
                 LogSkipped(logger, message.JobId, message.BatchIndex);
                 return;
@@ -61,6 +62,12 @@ public sealed partial class ProcessImageBatchConsumer(
         }
         catch (OperationCanceledException) when (lease.IsJobCancelled && !context.CancellationToken.IsCancellationRequested)
         {
+            if (!await JobStoppedAsync(message.JobId, context.CancellationToken))
+            {
+                // A stale event (the job failed, then retry-failed resumed it): acknowledging now would
+                // leave the batch without an outcome until its lease expires, so fail this attempt and retry.
+                throw new BatchInterruptedException($"Batch {message.BatchIndex} of job {message.JobId} was stopped by a cancellation event, but the job is running.");
+            }
             LogStopped(logger, message.JobId, message.BatchIndex);
             return;
         }
@@ -75,6 +82,12 @@ public sealed partial class ProcessImageBatchConsumer(
         await context.Publish(new ImageBatchProcessed(message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count,
             $"{Environment.MachineName}:{Environment.ProcessId}", clock.Elapsed.TotalSeconds), context.CancellationToken);
     }
+
+    /// <summary>True when the job is cancelled, failed or gone.</summary>
+    private async Task<bool> JobStoppedAsync(Guid jobId, CancellationToken cancellationToken) =>
+        await db.Jobs.AsNoTracking().Where(j => j.Id == jobId)
+            .Select(j => (bool?)(j.CancelRequestedAt != null || j.State == JobState.Cancelled || j.State == JobState.Failed))
+            .FirstOrDefaultAsync(cancellationToken) ?? true;
 
     private async Task<BatchOutcome> PredictAsync(ProcessImageBatch message, DlaSession session, CancellationToken cancellationToken)
     {
@@ -115,3 +128,6 @@ public sealed partial class ProcessImageBatchConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored batch {BatchIndex} of job {JobId}: {Succeeded} results, {Failed} errors in {Seconds:F2} s")]
     private static partial void LogStored(ILogger logger, Guid jobId, int batchIndex, int succeeded, int failed, double seconds);
 }
+
+/// <summary>A batch was interrupted by a cancellation event that the database does not confirm; the attempt is retried.</summary>
+public sealed class BatchInterruptedException(string message) : Exception(message);

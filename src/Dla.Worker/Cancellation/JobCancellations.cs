@@ -6,46 +6,28 @@ namespace Dla.Worker.Cancellation;
 /// Which jobs this process is working on, so a <see cref="Contracts.JobCancellationRequested"/>
 /// event can cancel their in-flight batches within seconds instead of letting them run to the end.
 /// </summary>
+/// <remarks>
+/// Only batches in flight are cancelled; nothing is remembered. Whether a batch that starts later
+/// may run is the database's answer (the consumer reads the job's state after registering here), so
+/// a job that retry-failed resumed after it failed is worked on again.
+/// </remarks>
 public sealed class JobCancellations
 {
-    /// <summary>How long a cancellation is remembered for batches that start after the event.</summary>
-    private static readonly TimeSpan Memory = TimeSpan.FromHours(1);
-
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<JobLease, byte>> _running = new();
-    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _cancelled = new();
-    private readonly TimeProvider _time;
-
-    /// <summary>Creates the registry.</summary>
-    public JobCancellations(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
-
     /// <summary>
     /// Starts tracking one batch of <paramref name="jobId"/>. The lease's token is cancelled when the
-    /// job is (or already was) cancelled, or when <paramref name="consumeToken"/> is; dispose it when the batch ends.
+    /// job is cancelled while the batch runs, or when <paramref name="consumeToken"/> is; dispose it when the batch ends.
     /// </summary>
     public JobLease Track(Guid jobId, CancellationToken consumeToken)
     {
         var lease = new JobLease(this, jobId, consumeToken);
         _running.GetOrAdd(jobId, _ => new()).TryAdd(lease, 0);
-        // Registered before checking, so a concurrent Cancel either sees the lease or is seen here.
-        if (_cancelled.ContainsKey(jobId))
-        {
-            lease.CancelJob();
-        }
         return lease;
     }
 
-    /// <summary>Cancels every tracked batch of <paramref name="jobId"/> and any that starts soon after.</summary>
+    /// <summary>Cancels every tracked batch of <paramref name="jobId"/>.</summary>
     public void Cancel(Guid jobId)
     {
-        var now = _time.GetUtcNow();
-        _cancelled[jobId] = now;
-        foreach (var (id, at) in _cancelled)
-        {
-            if (now - at > Memory)
-            {
-                _cancelled.TryRemove(id, out _);
-            }
-        }
         if (_running.TryGetValue(jobId, out var leases))
         {
             foreach (var lease in leases.Keys)

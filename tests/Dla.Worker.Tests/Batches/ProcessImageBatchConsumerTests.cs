@@ -77,8 +77,26 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
     }
 
     [Fact]
-    public async Task A_cancellation_event_stops_the_jobs_batches_before_the_database_says_so()
+    public async Task A_batch_of_a_failed_job_is_skipped()
     {
+        await using var worker = await host.StartWorkerAsync();
+        var message = await host.SeedJobAsync();
+        await using (var db = await host.ContextAsync())
+        {
+            await db.Jobs.Where(j => j.Id == message.JobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Failed), _ct);
+        }
+        await worker.Harness.Bus.Publish(message, _ct);
+
+        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct));
+        Assert.Equal((0, 0), await CountsAsync(message.JobId));
+        Assert.Empty(worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
+    }
+
+    [Fact]
+    public async Task An_earlier_cancellation_event_does_not_stop_a_job_that_runs_again()
+    {
+        // A failed job announces itself like a cancelled one; retry-failed then resumes it, and the
+        // workers that saw the event must process its batches (the database is the authority).
         await using var worker = await host.StartWorkerAsync();
         var message = await host.SeedJobAsync();
         await worker.Harness.Bus.Publish(new JobCancellationRequested(message.JobId), _ct);
@@ -86,9 +104,8 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
 
         await worker.Harness.Bus.Publish(message, _ct);
 
-        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct));
-        Assert.Equal((0, 0), await CountsAsync(message.JobId));
-        Assert.Empty(worker.Harness.Published.Select<Fault<ProcessImageBatch>>(m => m.Context.Message.Message.JobId == message.JobId, _ct));
+        Assert.True(await worker.Harness.Published.Any<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
+        Assert.Equal((WorkerHost.Photos.Length, WorkerHost.BadFiles.Length + WorkerHost.Unreadable.Length), await CountsAsync(message.JobId));
     }
 
     private async Task<(int Results, int Errors)> CountsAsync(Guid jobId)
