@@ -48,7 +48,7 @@ public sealed class WorkerMetrics
         meter.CreateObservableGauge("dla.worker.execution_provider", () => sessions.Opened.Select(s => new Measurement<int>(1,
                 new KeyValuePair<string, object?>("provider", s.Provider.ToString().ToLowerInvariant()),
                 new KeyValuePair<string, object?>("model", s.Description.Name))),
-            "1", "1 for each model session open in this process, with the execution provider it actually runs on (cpu after a CUDA fallback).");
+            "{session}", "1 for each model session open in this process, with the execution provider it actually runs on (cpu after a CUDA fallback).");
     }
 
     /// <summary>An observer of one batch's reads, decodes and inference calls.</summary>

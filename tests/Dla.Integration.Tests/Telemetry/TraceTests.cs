@@ -23,14 +23,16 @@ namespace Dla.Integration.Tests.Telemetry;
 /// </summary>
 public sealed class TraceTests : IAsyncDisposable
 {
+    private readonly ITestOutputHelper _output;
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-trace-");
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private readonly ConcurrentBag<Activity> _spans = [];
     private readonly ActivityListener _listener;
     private readonly List<WebApplication> _apps = [];
 
-    public TraceTests()
+    public TraceTests(ITestOutputHelper output)
     {
+        _output = output;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name is "Dla" or "MassTransit" or "Npgsql",
@@ -85,6 +87,7 @@ public sealed class TraceTests : IAsyncDisposable
         foreach (var dispatch in dispatches)
         {
             var trace = spans.Where(s => s.TraceId == dispatch.TraceId).ToDictionary(s => s.SpanId);
+            Print(dispatch, trace, 0);
             Assert.Null(dispatch.Parent);
             Assert.Contains(trace.Values, s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Producer && IsUnder(s, dispatch, trace));
             var consume = Assert.Single(trace.Values, s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Consumer && Tag(s, "dla.job.id") == jobId);
@@ -124,6 +127,15 @@ public sealed class TraceTests : IAsyncDisposable
             }
             Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the job to finish.");
             await Task.Delay(250, _ct);
+        }
+    }
+
+    private void Print(Activity span, Dictionary<ActivitySpanId, Activity> trace, int depth)
+    {
+        _output.WriteLine($"{new string(' ', depth * 2)}{span.DisplayName} [{span.Source.Name}, {span.Kind}]");
+        foreach (var child in trace.Values.Where(s => s.ParentSpanId == span.SpanId).OrderBy(s => s.StartTimeUtc))
+        {
+            Print(child, trace, depth + 1);
         }
     }
 
