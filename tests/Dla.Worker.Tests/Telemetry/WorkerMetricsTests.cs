@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using Dla.Contracts;
+using Dla.Testing;
 using Dla.Worker.Tests.Batches;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dla.Worker.Tests.Telemetry;
 
@@ -13,7 +16,7 @@ public sealed class WorkerMetricsTests(SqliteWorkerHost host) : IClassFixture<Sq
     public async Task A_stored_batch_counts_images_by_outcome_and_error_kind_and_times_every_stage()
     {
         await using var worker = await host.StartWorkerAsync(new Dictionary<string, string?> { ["Worker:InferenceBatchSize"] = "3" });
-        using var measurements = new WorkerMeasurements(worker.Services);
+        using var measurements = new DlaMeasurements(worker.Services.GetRequiredService<IMeterFactory>());
         var message = await host.SeedJobAsync();
 
         await worker.Harness.Bus.Publish(message, _ct);
@@ -42,7 +45,7 @@ public sealed class WorkerMetricsTests(SqliteWorkerHost host) : IClassFixture<Sq
     public async Task A_batch_that_keeps_failing_counts_each_retry_and_each_failed_attempt_by_type()
     {
         await using var worker = await host.StartWorkerAsync(new Dictionary<string, string?> { ["Worker:RetryCount"] = "2" });
-        using var measurements = new WorkerMeasurements(worker.Services);
+        using var measurements = new DlaMeasurements(worker.Services.GetRequiredService<IMeterFactory>());
         // A blob dataset without ConnectionStrings:BlobStorage fails every attempt the same way.
         var message = await host.SeedJobAsync() with { Dataset = "azure://photos/2026/" };
 

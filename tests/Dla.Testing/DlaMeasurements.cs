@@ -1,21 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace Dla.Worker.Tests.Telemetry;
+namespace Dla.Testing;
 
 /// <summary>
-/// Records the measurements of one worker's "Dla" instruments: only those created by its own container's
-/// <see cref="IMeterFactory"/>, so workers of tests running in parallel never mix in.
+/// Records the measurements of one host's "Dla" instruments: only those created by its own container's
+/// <see cref="IMeterFactory"/>, so hosts of tests running in parallel in this process never mix in.
 /// </summary>
-public sealed class WorkerMeasurements : IDisposable
+public sealed class DlaMeasurements : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = new();
 
-    public WorkerMeasurements(IServiceProvider worker)
+    /// <param name="factory">The host's meter factory (<c>services.GetRequiredService&lt;IMeterFactory&gt;()</c>).</param>
+    public DlaMeasurements(IMeterFactory factory)
     {
-        var factory = worker.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == "Dla" && instrument.Meter.Scope == factory)
@@ -34,6 +33,9 @@ public sealed class WorkerMeasurements : IDisposable
 
     /// <summary>How many measurements of <paramref name="instrument"/> carry <paramref name="tags"/> (for histograms: the count).</summary>
     public int Count(string instrument, params (string Key, object? Value)[] tags) => Matching(instrument, tags).Count();
+
+    /// <summary>The latest measurement of <paramref name="instrument"/> carrying <paramref name="tags"/> (for gauges, after <see cref="Observe"/>).</summary>
+    public double Last(string instrument, params (string Key, object? Value)[] tags) => Matching(instrument, tags).Last();
 
     /// <summary>Reads the observable instruments now.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
