@@ -27,7 +27,7 @@ public sealed class BlobDatasetTests : IDisposable
 
             var jobId = await host.SubmitAsync(new { dataset = $"azure://{container.Name}/photos", model = "dla34", batch_size = 10 });
 
-            var job = await Eventually.HoldsAsync(() => host.JobAsync(jobId), j => j.ListingComplete || j.State != JobState.Running, "listing to complete");
+            var job = await Eventually.HoldsAsync(() => host.JobAsync(jobId), j => j.ListingComplete || j.State is not (JobState.Pending or JobState.Running), "listing to complete");
             Assert.Null(job.FailureReason);
             Assert.Equal((45L, 5), (job.ListedImages, job.PlannedBatches));
             var expected = names.Where(n => n.StartsWith("photos/", StringComparison.Ordinal) && n.EndsWith(".jpg", StringComparison.Ordinal))
