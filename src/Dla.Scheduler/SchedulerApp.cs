@@ -1,5 +1,6 @@
 using Dla.Persistence.Messaging;
 using Dla.Scheduler.Api;
+using Dla.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace Dla.Scheduler;
@@ -7,9 +8,12 @@ namespace Dla.Scheduler;
 /// <summary>Builds the scheduler web application; <c>Program.cs</c> and the tests share it.</summary>
 public static class SchedulerApp
 {
+    /// <summary>The default OpenTelemetry service name (<c>OTEL_SERVICE_NAME</c> overrides it).</summary>
+    public const string ServiceName = "dla-scheduler";
+
     /// <summary>
-    /// The scheduler: services, bus, endpoints (behind API keys), health and OpenAPI. <paramref name="configure"/>
-    /// may add configuration or services before anything is registered (tests set the database and transport);
+    /// The scheduler: services, bus, endpoints (behind API keys), health, OpenAPI, and OpenTelemetry with <c>/metrics</c>.
+    /// <paramref name="configure"/> may add configuration or services before anything is registered (tests set the database and transport);
     /// <paramref name="configureBus"/> may register more consumers (tests observe the dispatched batches).
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IBusRegistrationConfigurator>? configureBus = null)
@@ -24,6 +28,7 @@ public static class SchedulerApp
             configureBus?.Invoke(bus);
             bus.UsingDlaTransport(builder.Configuration);
         });
+        builder.AddDlaTelemetry(ServiceName);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -32,6 +37,7 @@ public static class SchedulerApp
         app.MapDlaSchedulerApi();
         app.MapOpenApi();
         app.MapDlaSchedulerHealth();
+        app.MapDlaMetrics();
         return app;
     }
 }

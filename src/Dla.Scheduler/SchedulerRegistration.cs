@@ -11,6 +11,7 @@ using Dla.Scheduler.Jobs;
 using Dla.Scheduler.Planning;
 using Dla.Scheduler.Progress;
 using Dla.Scheduler.Search;
+using Dla.Scheduler.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,7 +23,7 @@ public static class SchedulerRegistration
     /// <summary>
     /// Adds the database (<c>AddDlaDatabase</c>, migrated at start-up when configured), dataset access
     /// (blob account from <c>ConnectionStrings:BlobStorage</c> when set), jobs, planning, dispatch,
-    /// completion, progress, search and the API's services, with their options validated at start-up.
+    /// completion, progress, search, metrics and the API's services, with their options validated at start-up.
     /// The bus is the caller's: <c>AddMassTransit(x =&gt; { x.AddDlaSchedulerConsumers(); x.UsingDlaTransport(configuration); })</c>.
     /// </summary>
     public static IServiceCollection AddDlaScheduler(this IServiceCollection services, IConfiguration configuration)
@@ -33,7 +34,7 @@ public static class SchedulerRegistration
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDlaDatasets(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        return services.AddJobs().AddPlanning().AddDispatch().AddCompletion().AddSearch().AddApi();
+        return services.AddJobs().AddPlanning().AddDispatch().AddCompletion().AddSearch().AddSchedulerMetrics().AddApi();
     }
 
     /// <summary>Registers the scheduler's consumers (with their definitions): batch completions and batch faults.</summary>
@@ -62,6 +63,13 @@ public static class SchedulerRegistration
     }
 
     private static IServiceCollection AddCompletion(this IServiceCollection services) => services.AddScoped<JobCompletion>();
+
+    private static IServiceCollection AddSchedulerMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton<SchedulerMetrics>();
+        return services.AddHostedService<SchedulerGaugeRefresh>();
+    }
 
     private static IServiceCollection AddSearch(this IServiceCollection services)
     {

@@ -41,6 +41,20 @@ public sealed class WorkerOptions
     public int InferenceBatchSize { get; set; } = 8;
 
     /// <summary>
+    /// A model to load at start-up (a variant such as <c>dla34</c>, an architecture JSON or an ONNX file, as a
+    /// job's <c>model</c>), so the first batch does not wait for it and <c>/health/ready</c> stays unhealthy
+    /// until it is loaded. Null or empty: nothing is preloaded and models load on the first batch that needs them.
+    /// </summary>
+    public string? PreloadModel { get; set; }
+
+    /// <summary>
+    /// The weights of <see cref="PreloadModel"/>, as a job's <c>weights</c> (a safetensors path, <c>hf:REPO</c>,
+    /// <c>random</c>); null for timm's pretrained weights. Jobs share the preloaded session only when they ask
+    /// for the same model and weights.
+    /// </summary>
+    public string? PreloadWeights { get; set; }
+
+    /// <summary>
     /// Seconds a stopping worker waits for its in-flight batch (<c>HostOptions.ShutdownTimeout</c>).
     /// Kubernetes' <c>terminationGracePeriodSeconds</c> must be larger, or the pod is killed first.
     /// </summary>

@@ -9,7 +9,9 @@ using Dla.Worker.Batches;
 using Dla.Worker.Cancellation;
 using Dla.Worker.Hosting;
 using Dla.Worker.Inference;
+using Dla.Worker.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Dla.Worker;
 
@@ -20,8 +22,9 @@ public static class WorkerRegistration
     /// Adds everything the worker's consumers need: <see cref="WorkerOptions"/>, <see cref="DatasetOptions"/>
     /// and <see cref="MessagingOptions"/> (validated at start), the job database and its result writer,
     /// <see cref="DatasetReader"/> (with a <see cref="BlobServiceClient"/> when <c>ConnectionStrings:BlobStorage</c>
-    /// is set), <see cref="ModelSessions"/>, <see cref="JobCancellations"/> and the shutdown timeouts.
-    /// The bus is added separately, so a host can put other consumers on the same bus.
+    /// is set), <see cref="ModelSessions"/> with the <see cref="ModelPreload"/> of <c>Worker:PreloadModel</c> and
+    /// its readiness check (tag <c>ready</c>), <see cref="WorkerMetrics"/>, <see cref="JobCancellations"/> and the
+    /// shutdown timeouts. The bus is added separately, so a host can put other consumers on the same bus.
     /// </summary>
     public static IServiceCollection AddDlaWorker(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,9 +33,14 @@ public static class WorkerRegistration
         services.AddDlaDatabase(configuration);
         services.AddDlaResultWriter(configuration);
         services.AddDatasetReading(configuration);
-        services.AddSingleton(_ => new HuggingFaceHub());
-        services.AddSingleton(sp => new ModelRepository(sp.GetRequiredService<HuggingFaceHub>()));
+        services.TryAddSingleton(_ => new HuggingFaceHub());
+        services.TryAddSingleton(sp => new ModelRepository(sp.GetRequiredService<HuggingFaceHub>()));
         services.AddSingleton<ModelSessions>();
+        services.AddSingleton<ModelPreload>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelPreload>());
+        services.AddHealthChecks().AddCheck<ModelReadinessCheck>("model", tags: [WorkerApp.ReadyTag]);
+        services.AddMetrics();
+        services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<JobCancellations>();
         services.AddGracefulShutdown();
         return services;

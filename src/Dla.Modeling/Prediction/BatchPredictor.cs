@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Dla.Modeling.Images;
@@ -10,7 +11,11 @@ namespace Dla.Modeling.Prediction;
 /// runs batch n, batches n+1… are read and preprocessed in parallel. Results come out in input
 /// order; a bad image yields an error result and never fails its batch.
 /// </summary>
-public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preprocessor, PredictorOptions options)
+/// <param name="session">The model.</param>
+/// <param name="preprocessor">Decoding and preprocessing for the model's input.</param>
+/// <param name="options">Batching and outputs.</param>
+/// <param name="observer">Receives the time of each read, decode and inference call; null for none.</param>
+public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preprocessor, PredictorOptions options, IPredictionObserver? observer = null)
 {
     /// <summary>Predicts every image of <paramref name="images"/>.</summary>
     public async IAsyncEnumerable<PredictionResult> PredictAsync(IAsyncEnumerable<ImageSource> images, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -80,6 +85,7 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), parallel, async (i, ct) =>
         {
             byte[] encoded;
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 encoded = await images[i].ReadAsync(ct);
@@ -89,6 +95,11 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
                 failures[i] = new ImageFailure("read_failed", ex.Message);
                 return;
             }
+            finally
+            {
+                observer?.ImageRead(Stopwatch.GetElapsedTime(started));
+            }
+            started = Stopwatch.GetTimestamp();
             try
             {
                 preprocessor.Preprocess(encoded, tensor.AsSpan(i * length, length));
@@ -96,6 +107,10 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
             catch (ImageDecodeException ex)
             {
                 failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
+            }
+            finally
+            {
+                observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
             }
         });
         return new PreparedBatch(images, tensor, failures);
@@ -111,7 +126,9 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
             var length = preprocessor.OutputLength;
             // Failed images leave holes; compact the good ones so the model never sees padding.
             var input = good.Length == batch.Images.Count ? batch.Tensor : Compact(batch.Tensor, good, length);
+            var started = Stopwatch.GetTimestamp();
             outputs = session.Run(input, good.Length, config.InputHeight, config.InputWidth);
+            observer?.BatchInferred(good.Length, Stopwatch.GetElapsedTime(started));
         }
         var row = 0;
         for (var i = 0; i < batch.Images.Count; i++)

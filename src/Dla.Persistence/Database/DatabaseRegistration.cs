@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,12 @@ public static class DatabaseRegistration
             var connection = configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required when Database:Provider is postgres.");
             var builder = new NpgsqlDataSourceBuilder(connection);
             builder.UseVector();
+            // Database spans only within a larger operation (a consumed message, a request, a dispatch): the
+            // dispatcher's and the metrics' polling would otherwise start a trace of their own every second.
+            builder.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => Activity.Current is not null)
+                .ConfigureBatchFilter(_ => Activity.Current is not null)
+                .ConfigureCopyOperationFilter(_ => Activity.Current is not null));
             var dataSource = builder.Build();
             services.AddSingleton(dataSource);
             services.AddDbContextFactory<PostgresDlaDbContext>(o => o.UseNpgsql(dataSource, n => n.UseVector()));

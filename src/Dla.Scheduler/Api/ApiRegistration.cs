@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dla.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Dla.Scheduler.Api;
@@ -42,7 +43,7 @@ public static class ApiRegistration
     public static IEndpointRouteBuilder MapDlaSchedulerHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
         return endpoints;
     }
 }

@@ -1,6 +1,7 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,7 @@ namespace Dla.Scheduler.Completion;
 /// then let the job finish if nothing else is left ("retry failed" re-plans it later). A fault of an
 /// older dispatch, or of a batch that completed after all, changes nothing.
 /// </summary>
-public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory databases, JobCompletion completion) : IConsumer<Fault<ProcessImageBatch>>
+public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory databases, JobCompletion completion, SchedulerMetrics metrics) : IConsumer<Fault<ProcessImageBatch>>
 {
     /// <summary>Longest error text kept on a batch.</summary>
     private const int MaxErrorLength = 4000;
@@ -26,9 +27,13 @@ public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory database
         {
             // Only a batch still dispatched under this very dispatch: one that retry-failed re-planned
             // keeps its dispatch count, and a late fault of its old dispatch must not fail it again.
-            await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.Dispatches == batch.Dispatch
+            var failed = await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.Dispatches == batch.Dispatch
                                         && b.State == BatchState.Dispatched)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, error), context.CancellationToken);
+            if (failed > 0)
+            {
+                metrics.BatchFailed(context.Message.Exceptions.FirstOrDefault()?.ExceptionType ?? "unknown");
+            }
         }
         await completion.CheckAsync(batch.JobId, context.CancellationToken);
     }

@@ -1,6 +1,8 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Telemetry;
+using Dla.ServiceDefaults.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,8 +19,10 @@ namespace Dla.Scheduler.Dispatch;
 /// are harmless because results are upserted by (job, image). The opposite order would turn a failed
 /// publish into a wait of a whole lease. The record is a conditional update on the state that was read,
 /// so it never overwrites a completion that raced with it.
+/// <para>Each publish runs in a <c>dispatch batch</c> span of its own, the root of the batch's trace:
+/// MassTransit carries the trace context in the message headers to the worker's consume span.</para>
 /// </remarks>
-public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<DispatchOptions> options, TimeProvider time)
+public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<DispatchOptions> options, TimeProvider time, SchedulerMetrics metrics)
 {
     /// <summary>Batches handled per round, bounding the round's memory and duration.</summary>
     public const int RoundLimit = 256;
@@ -46,12 +50,17 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
             foreach (var batch in exhausted)
             {
                 var reason = $"No outcome after {batch.Dispatches} dispatches of {settings.LeaseSeconds} s each (Scheduler:MaxDispatches).";
-                await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.State == BatchState.Dispatched && b.Dispatches == batch.Dispatches)
+                var failed = await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.State == BatchState.Dispatched && b.Dispatches == batch.Dispatches)
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, reason), cancellationToken);
+                if (failed > 0)
+                {
+                    metrics.BatchFailed("lease_exhausted");
+                }
             }
             var toPublish = batches.Except(exhausted).ToList();
             var messages = await MessagesAsync(db, job, toPublish, cancellationToken);
-            await Task.WhenAll(messages.Select(m => publisher.Publish(m, cancellationToken)));
+            var expired = toPublish.Where(b => b.State == BatchState.Dispatched).Select(b => b.BatchIndex).ToHashSet();
+            await Task.WhenAll(messages.Select(m => PublishAsync(publisher, m, expired.Contains(m.BatchIndex), cancellationToken)));
             var leaseUntil = now.AddSeconds(settings.LeaseSeconds);
             foreach (var batch in toPublish)
             {
@@ -62,6 +71,24 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
             published += messages.Count;
         }
         return published;
+    }
+
+    private async Task PublishAsync(IPublishEndpoint publisher, ProcessImageBatch message, bool leaseExpired, CancellationToken cancellationToken)
+    {
+        // The dispatcher's loop has no request to belong to, so each batch dispatch starts a trace of its own.
+        using var activity = DlaTelemetry.ActivitySource.StartActivity("dispatch batch");
+        activity?.SetTag("dla.job.id", message.JobId.ToString()).SetTag("dla.batch.index", message.BatchIndex)
+            .SetTag("dla.batch.dispatch", message.Dispatch).SetTag("dla.batch.images", message.Images.Count);
+        try
+        {
+            await publisher.Publish(message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            DlaTelemetry.Failed(activity, ex);
+            throw;
+        }
+        metrics.Dispatched(leaseExpired);
     }
 
     private static async Task<List<ProcessImageBatch>> MessagesAsync(DlaDbContext db, Job job, List<Batch> batches, CancellationToken cancellationToken)

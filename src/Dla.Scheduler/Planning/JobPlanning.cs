@@ -3,6 +3,7 @@ using Azure;
 using Dla.Persistence.Database;
 using Dla.Persistence.Datasets;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ namespace Dla.Scheduler.Planning;
 /// because the listing order is deterministic, a restart skips exactly those; nothing is planned twice
 /// and nothing is lost.
 /// </summary>
-public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister lister, IOptions<PlanningOptions> options, TimeProvider time)
+public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister lister, IOptions<PlanningOptions> options, TimeProvider time, SchedulerMetrics metrics)
 {
     /// <summary>Longest a full batch waits in memory before it is stored, when chunks fill slowly.</summary>
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
@@ -91,6 +92,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
                 if (whole > 0 && (pending.Count >= chunkImages || lastStore is null || time.GetElapsedTime(lastStore.Value) >= FlushInterval))
                 {
                     await ManifestStore.AppendAsync(db, job.Id, pending[..whole], BatchesOf(pending[..whole]), listingComplete: false, cancellationToken);
+                    metrics.ImagesPlanned(whole);
                     pending.RemoveRange(0, whole);
                     lastStore = time.GetTimestamp();
                     if (!await IsStillRunningAsync(db, job.Id, cancellationToken))
@@ -108,6 +110,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
                 return $"No images found in {job.Dataset} (extensions kept: see Datasets:Extensions).";
             }
             await ManifestStore.AppendAsync(db, job.Id, pending, BatchesOf(pending), listingComplete: true, cancellationToken);
+            metrics.ImagesPlanned(pending.Count);
             return null;
         }
         finally

@@ -7,8 +7,10 @@ using Dla.Persistence.Database;
 using Dla.Persistence.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
+using Dla.ServiceDefaults.Telemetry;
 using Dla.Worker.Cancellation;
 using Dla.Worker.Inference;
+using Dla.Worker.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,8 @@ namespace Dla.Worker.Batches;
 /// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled job are acknowledged
 /// without work; a cancellation arriving mid-batch stops it at the next stage, and one arriving later
 /// still stores nothing (the writer's job fence).
+/// Stage timings, outcomes and retries go to <see cref="WorkerMetrics"/>; prediction and writing are spans
+/// under MassTransit's consume span, which carries the job and batch as tags.
 /// </summary>
 public sealed partial class ProcessImageBatchConsumer(
     DlaDbContext db,
@@ -31,10 +35,31 @@ public sealed partial class ProcessImageBatchConsumer(
     JobCancellations cancellations,
     IOptions<WorkerOptions> workerOptions,
     IOptions<DatasetOptions> datasetOptions,
+    WorkerMetrics metrics,
     ILogger<ProcessImageBatchConsumer> logger) : IConsumer<ProcessImageBatch>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ProcessImageBatch> context)
+    {
+        var message = context.Message;
+        // Makes the trace findable by job and batch; the span itself is MassTransit's.
+        Activity.Current?.SetTag("dla.job.id", message.JobId.ToString()).SetTag("dla.batch.index", message.BatchIndex).SetTag("dla.batch.dispatch", message.Dispatch);
+        if (context.GetRetryAttempt() > 0)
+        {
+            metrics.Retried();
+        }
+        try
+        {
+            await ProcessAsync(context);
+        }
+        catch (Exception ex)
+        {
+            metrics.BatchFailed(ex);
+            throw;
+        }
+    }
+
+    private async Task ProcessAsync(ConsumeContext<ProcessImageBatch> context)
     {
         var message = context.Message;
         var clock = Stopwatch.StartNew();
@@ -49,6 +74,7 @@ public sealed partial class ProcessImageBatchConsumer(
             if (job is null || job.CancelRequestedAt is not null || job.State is JobState.Cancelled or JobState.Failed)
             {
                 LogSkipped(logger, message.JobId, message.BatchIndex);
+                metrics.BatchSkipped();
                 return;
             }
             var session = await sessions.GetAsync(message.Model, lease.Token);
@@ -58,6 +84,8 @@ public sealed partial class ProcessImageBatchConsumer(
                 await db.Jobs.Where(j => j.Id == message.JobId && j.EmbeddingDim == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.EmbeddingDim, (int?)session.EmbeddingDim), lease.Token);
             }
+            using var predicting = DlaTelemetry.ActivitySource.StartActivity("predict batch");
+            predicting?.SetTag("dla.batch.images", message.Images.Count);
             outcome = await PredictAsync(message, session, lease.Token);
         }
         catch (OperationCanceledException) when (lease.IsJobCancelled && !context.CancellationToken.IsCancellationRequested)
@@ -69,15 +97,25 @@ public sealed partial class ProcessImageBatchConsumer(
                 throw new BatchInterruptedException($"Batch {message.BatchIndex} of job {message.JobId} was stopped by a cancellation event, but the job is running.");
             }
             LogStopped(logger, message.JobId, message.BatchIndex);
+            metrics.BatchStopped();
             return;
         }
         // The writer stores nothing once the job has stopped (cancelled or failed): a cancellation the API
         // acknowledged is never followed by results, even of work that was finished before it.
-        if (!await writer.WriteAsync(outcome, context.CancellationToken))
+        var write = Stopwatch.StartNew();
+        bool stored;
+        using (var writing = DlaTelemetry.ActivitySource.StartActivity("write results"))
+        {
+            writing?.SetTag("dla.batch.results", outcome.Results.Count).SetTag("dla.batch.errors", outcome.Errors.Count);
+            stored = await writer.WriteAsync(outcome, context.CancellationToken);
+        }
+        if (!stored)
         {
             LogDiscarded(logger, message.JobId, message.BatchIndex);
+            metrics.BatchDiscarded();
             return;
         }
+        metrics.BatchStored(outcome, clock.Elapsed, write.Elapsed);
         LogStored(logger, message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count, clock.Elapsed.TotalSeconds);
         await context.Publish(new ImageBatchProcessed(message.JobId, message.BatchIndex, outcome.Results.Count, outcome.Errors.Count,
             $"{Environment.MachineName}:{Environment.ProcessId}", clock.Elapsed.TotalSeconds), context.CancellationToken);
@@ -94,11 +132,12 @@ public sealed partial class ProcessImageBatchConsumer(
         var classify = message.Model.Tasks.HasFlag(JobTasks.Classify);
         var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = datasetOptions.Value.MaxImageBytes });
+        var configuredBatchSize = workerOptions.Value.InferenceBatchSize is > 0 and var size ? size : message.Images.Count;
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(
-            BatchSize: Math.Max(1, workerOptions.Value.InferenceBatchSize is > 0 and var size ? Math.Min(size, message.Images.Count) : message.Images.Count),
+            BatchSize: Math.Max(1, Math.Min(configuredBatchSize, message.Images.Count)),
             TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
             IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
-            DecodeParallelism: workerOptions.Value.DecodeParallelism));
+            DecodeParallelism: workerOptions.Value.DecodeParallelism), metrics.ForBatch(configuredBatchSize));
         var results = new List<ImageResult>(message.Images.Count);
         var errors = new List<ImageError>();
         await foreach (var prediction in predictor.PredictAsync(images.Sources, cancellationToken))

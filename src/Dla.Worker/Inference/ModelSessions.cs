@@ -3,6 +3,7 @@ using Dla.Contracts;
 using Dla.Modeling.Inference;
 using Dla.Modeling.Models;
 using Dla.Modeling.Onnx;
+using Dla.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Dla.Worker.Inference;
@@ -18,10 +19,17 @@ public sealed partial class ModelSessions(ModelRepository models, IOptions<Worke
 
     /// <summary>The session for <paramref name="spec"/>, building the graph and opening it on first use.</summary>
     /// <exception cref="ModelLoadException">The model or its weights cannot be resolved.</exception>
-    public async Task<DlaSession> GetAsync(ModelSpec spec, CancellationToken cancellationToken)
+    public Task<DlaSession> GetAsync(ModelSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var request = new ModelRequest(spec.Model, spec.Weights, spec.Seed, spec.NumClasses, Enum.Parse<OnnxPrecision>(spec.Precision, ignoreCase: true));
+        return GetAsync(new ModelRequest(spec.Model, spec.Weights, spec.Seed, spec.NumClasses, Enum.Parse<OnnxPrecision>(spec.Precision, ignoreCase: true)), cancellationToken);
+    }
+
+    /// <summary>The session for <paramref name="request"/>, building the graph and opening it on first use.</summary>
+    /// <exception cref="ModelLoadException">The model or its weights cannot be resolved.</exception>
+    public async Task<DlaSession> GetAsync(ModelRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         // Lazy makes concurrent first calls share one creation; Task.Run keeps graph building off the caller's lock.
         var entry = _sessions.GetOrAdd(request, r => new Lazy<Task<DlaSession>>(() => Task.Run(() => OpenAsync(r))));
         try
@@ -35,6 +43,10 @@ public sealed partial class ModelSessions(ModelRepository models, IOptions<Worke
             throw;
         }
     }
+
+    /// <summary>The sessions open now (those still loading or that failed are left out).</summary>
+    public IEnumerable<DlaSession> Opened =>
+        _sessions.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully).Select(e => e.Value.Result);
 
     /// <inheritdoc />
     public void Dispose()
@@ -52,14 +64,26 @@ public sealed partial class ModelSessions(ModelRepository models, IOptions<Worke
     // Not cancellable by one batch: other batches may be waiting for the same session.
     private async Task<DlaSession> OpenAsync(ModelRequest request)
     {
-        var path = await models.ResolveAsync(request, CancellationToken.None);
-        var worker = options.Value;
-        var session = DlaSession.Open(path, new InferenceOptions
+        using var activity = DlaTelemetry.ActivitySource.StartActivity("load model");
+        activity?.SetTag("dla.model", request.Model);
+        DlaSession session;
+        try
         {
-            Provider = Enum.Parse<ExecutionProvider>(worker.Provider, ignoreCase: true),
-            IntraOpThreads = worker.IntraOpThreads,
-            Warn = message => LogRuntimeWarning(logger, message),
-        });
+            var path = await models.ResolveAsync(request, CancellationToken.None);
+            var worker = options.Value;
+            session = DlaSession.Open(path, new InferenceOptions
+            {
+                Provider = Enum.Parse<ExecutionProvider>(worker.Provider, ignoreCase: true),
+                IntraOpThreads = worker.IntraOpThreads,
+                Warn = message => LogRuntimeWarning(logger, message),
+            });
+        }
+        catch (Exception ex)
+        {
+            DlaTelemetry.Failed(activity, ex);
+            throw;
+        }
+        activity?.SetTag("dla.execution_provider", session.Provider.ToString().ToLowerInvariant());
         LogOpened(logger, session.Description.Name, session.Provider, session.Classes, session.EmbeddingDim, session.Description.Untrained);
         return session;
     }

@@ -45,13 +45,14 @@ public abstract class WorkerHost : IAsyncDisposable
 
     /// <summary>
     /// A worker on a fresh test harness (a harness that has gone idle answers no more waits, so each
-    /// test gets its own), over this class's database, dataset and model.
+    /// test gets its own), over this class's database, dataset and model; <paramref name="settings"/> override its configuration.
     /// </summary>
-    public async Task<TestWorker> StartWorkerAsync()
+    public async Task<TestWorker> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         await PrepareAsync();
-        var services = new ServiceCollection().AddSingleton(_configuration).AddLogging();
-        services.AddDlaWorker(_configuration);
+        var configuration = settings is null ? _configuration : new ConfigurationBuilder().AddConfiguration(_configuration).AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton(configuration).AddLogging();
+        services.AddDlaWorker(configuration);
         services.AddSingleton(_sessions);
         services.AddMassTransitTestHarness(bus =>
         {
@@ -154,6 +155,8 @@ public abstract class WorkerHost : IAsyncDisposable
 public sealed class TestWorker(ServiceProvider services) : IAsyncDisposable
 {
     public ITestHarness Harness { get; } = services.GetRequiredService<ITestHarness>();
+
+    public IServiceProvider Services => services;
 
     public async ValueTask DisposeAsync()
     {
