@@ -65,7 +65,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
         Assert.Equal("failed", failed.State);
         Assert.Equal(1, failed.FailedBatches);
         Assert.Contains("1 batches failed", failed.FailureReason, StringComparison.Ordinal);
-        Assert.True(await cluster.QueueMessagesAsync("process-image-batch_error") >= 1, "the poison batch is not in the error queue");
+        Assert.True(await cluster.WaitQueueMessagesAsync("process-image-batch_error", atLeast: 1), "the poison batch is not in the error queue");
         var dispatchesBefore = await DispatchesAsync(cluster, jobId);
 
         proxy.AlwaysFail = null;

@@ -161,6 +161,21 @@ internal sealed class JobCluster : IAsyncDisposable
         return node["messages"]?.GetValue<long>() ?? 0;
     }
 
+    /// <summary>True once <paramref name="queue"/> holds at least <paramref name="atLeast"/> messages; false after 30 s (the management API's counters lag by seconds).</summary>
+    public async Task<bool> WaitQueueMessagesAsync(string queue, long atLeast)
+    {
+        var clock = Stopwatch.StartNew();
+        while (await QueueMessagesAsync(queue) < atLeast)
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return false;
+            }
+            await Task.Delay(1000, _ct);
+        }
+        return true;
+    }
+
     /// <summary>Waits until <paramref name="queue"/> holds no message, ready or in flight, for a few consecutive polls.</summary>
     public async Task WaitQueueIdleAsync(string queue)
     {
