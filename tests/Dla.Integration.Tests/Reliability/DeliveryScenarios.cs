@@ -45,7 +45,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
         Assert.True(storedTwice > 0, "no batch was processed twice; the scenario did not exercise duplicates");
         var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
         output.WriteLine(ReliabilityReport.Add("6. duplicate deliveries, same batch on two workers", counts, final.State, null,
-            $"{stored.Count} batch deliveries stored for {counts.Images / 8 + 1} batches: {storedTwice} batches stored more than once, {onBothWorkers} by both workers"));
+            $"{stored.Count} batch deliveries stored for {(counts.Images + 7) / 8} batches: {storedTwice} batches stored more than once, {onBothWorkers} by both workers"));
     }
 
     [Fact]

@@ -12,15 +12,20 @@ namespace Dla.Integration.Tests.Reliability;
 
 /// <summary>
 /// The scenarios' dataset: 500 photographs of 320×240 (<c>dla dataset sample</c> crops of the golden
-/// photographs) and 26 bad files (about 5 %) of every kind, with names that have spaces and unicode,
-/// in one blob container under <see cref="Prefix"/>; and what <c>dla predict</c> gives for each file,
-/// the reference every job's results must equal.
+/// photographs), 6 unusual but valid images (CMYK JPEG, 16-bit, palette, grayscale, gray+alpha and
+/// RGBA PNG) and 27 bad files (about 5 %: empty, text, random bytes, truncated, a PNG header without
+/// pixel data, a 40000×40000 decompression bomb, one file over <see cref="MaxImageBytes"/>), with
+/// names that have spaces and unicode, in one blob container under <see cref="Prefix"/>; and what
+/// <c>dla predict</c> gives for each file, the reference every job's results must equal.
 /// </summary>
 internal sealed class FaultDataset
 {
     public const string Prefix = "set/";
 
     public const string Model = "dla46_c";
+
+    /// <summary>The byte limit the scenarios' applications get (<c>Datasets:MaxImageBytes</c>).</summary>
+    public const long MaxImageBytes = 2_000_000;
 
     private FaultDataset(BlobContainerClient container, string weights, Dictionary<string, PredictionResult> expected)
     {
@@ -88,7 +93,27 @@ internal sealed class FaultDataset
             var name = i % 4 == 0 ? $"bad/été {i:D2} ü.{extension}" : $"bad/broken file {i:D2}.{extension}";
             files[name] = bad[kind](i);
         }
+        // Past the byte limit: a valid photograph with 2 MB of padding after its end marker.
+        files["bad/too large.jpg"] = [.. jpeg, .. new byte[MaxImageBytes]];
+        foreach (var (name, bytes) in UnusualButValid())
+        {
+            files["unusual/" + name] = bytes;
+        }
         return files;
+    }
+
+    /// <summary>Formats that must decode: each becomes a result, not an error.</summary>
+    private static IEnumerable<(string Name, byte[] Bytes)> UnusualButValid()
+    {
+        const int width = 48, height = 32;
+        byte[] Rows(int bytesPerPixel) => Enumerable.Range(0, width * height * bytesPerPixel).Select(i => (byte)(i * 7 % 251)).ToArray();
+        yield return ("cmyk.jpg", TestCmykJpeg.Encode([30, 120, 200, 10]));
+        yield return ("rgb 16-bit.png", TestPng.Encode(width, height, 16, TestPng.Rgb, Rows(6)));
+        var palette = Enumerable.Range(0, 4 * 3).Select(i => (byte)(i * 20)).ToArray();
+        yield return ("palette.png", TestPng.Encode(width, height, 8, TestPng.Palette, Rows(1).Select(b => (byte)(b % 4)).ToArray(), ("PLTE", palette)));
+        yield return ("gray.png", TestPng.Encode(width, height, 8, TestPng.Gray, Rows(1)));
+        yield return ("gray alpha.png", TestPng.Encode(width, height, 8, TestPng.GrayAlpha, Rows(2)));
+        yield return ("rgba ✓.png", TestPng.Encode(width, height, 8, TestPng.Rgba, Rows(4)));
     }
 
     private static byte[] RandomBytes(Random random, int length)
@@ -102,7 +127,9 @@ internal sealed class FaultDataset
     {
         using var hub = new HuggingFaceHub(new HubWeightsOptions { CacheDirectory = Directory.CreateDirectory(Path.Combine(workDirectory, "model-cache")).FullName });
         using var session = DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest(Model, weights), ct));
-        var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess), new PredictorOptions(BatchSize: 8, TopK: 5, IncludeEmbeddings: true));
+        // The same limits as the worker: its preprocessor gets the dataset's byte limit.
+        var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = MaxImageBytes });
+        var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(BatchSize: 8, TopK: 5, IncludeEmbeddings: true));
         var sources = files.Select(file => new ImageSource(file.Key, _ => Task.FromResult(file.Value)));
         var results = await predictor.PredictAsync(sources, ct).ToListAsync(ct);
         return results.ToDictionary(r => r.Id, StringComparer.Ordinal);

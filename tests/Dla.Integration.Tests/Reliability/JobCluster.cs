@@ -45,6 +45,7 @@ internal sealed class JobCluster : IAsyncDisposable
         // Two workers share two cores: one inference thread and one decoder each.
         environment["Worker__IntraOpThreads"] = "1";
         environment["Worker__DecodeParallelism"] = "1";
+        environment["Datasets__MaxImageBytes"] = $"{FaultDataset.MaxImageBytes}";
         environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
         environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         if (blobStorage is not null)

@@ -9,7 +9,8 @@ namespace Dla.Integration.Tests.Reliability;
 /// </summary>
 internal static class ReliabilityReport
 {
-    private static readonly SortedDictionary<string, string> Rows = new(StringComparer.Ordinal);
+    // Ordered by the scenario's number ("2." before "10."), then by name.
+    private static readonly SortedDictionary<(int Number, string Name), string> Rows = new();
 
     public static string FilePath { get; } = Path.Combine(Executables.RepositoryRoot, "artifacts", "reliability.md");
 
@@ -26,7 +27,7 @@ internal static class ReliabilityReport
         string table;
         lock (Rows)
         {
-            Rows[scenario] = row;
+            Rows[(int.TryParse(scenario.Split('.')[0], CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue, scenario)] = row;
             table = Header + "\n" + string.Join('\n', Rows.Values) + "\n";
         }
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);

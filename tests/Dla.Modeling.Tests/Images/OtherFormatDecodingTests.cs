@@ -1,3 +1,4 @@
+using Dla.Testing;
 using SkiaSharp;
 
 namespace Dla.Modeling.Tests.Images;

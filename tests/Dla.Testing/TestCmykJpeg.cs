@@ -1,11 +1,11 @@
-namespace Dla.Modeling.Tests.Images;
+namespace Dla.Testing;
 
 /// <summary>
 /// Writes a baseline 8×8 four-component (CMYK, Adobe-inverted) JPEG of one flat colour, which
 /// Skia cannot encode. With all quantisers 1 and only DC coefficients, the ISLOW IDCT returns
 /// each stored sample exactly, so the expected RGB is known.
 /// </summary>
-internal static class TestCmykJpeg
+public static class TestCmykJpeg
 {
     // The standard luminance DC table (JPEG Annex K.3): codes for categories 0..11.
     private static readonly byte[] DcCounts = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
