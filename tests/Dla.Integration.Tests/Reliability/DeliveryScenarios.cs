@@ -22,9 +22,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
         await cluster.WaitAsync(jobId, p => p.TotalFinal && p.Done > 0, TimeSpan.FromMinutes(5), "listing complete");
 
@@ -56,9 +54,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
         const string poison = "/set/photos/img_00100.jpg";
         proxy.AlwaysFail = path => path.EndsWith(poison, StringComparison.Ordinal);
         await using var cluster = await JobCluster.CreateAsync(fixture, output, new Dictionary<string, string?> { ["Worker__RetryCount"] = "1" }, proxy.ConnectionString);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
         var failed = await cluster.WaitFinalAsync(jobId);

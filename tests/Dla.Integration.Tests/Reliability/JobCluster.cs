@@ -76,6 +76,22 @@ internal sealed class JobCluster : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Starts the scheduler and <paramref name="workers"/> workers; returns the workers.</summary>
+    public async Task<IReadOnlyList<AppProcess>> StartAsync(int workers = 2)
+    {
+        await StartSchedulerAsync();
+        var started = new List<AppProcess>();
+        for (var i = 0; i < workers; i++)
+        {
+            started.Add(await StartWorkerAsync());
+        }
+        return started;
+    }
+
+    /// <summary>Waits until a fifth of <paramref name="dataset"/> has an outcome: "the middle of the job" of most scenarios.</summary>
+    public Task<Progress> WaitForAFifthAsync(Guid jobId, FaultDataset dataset) =>
+        WaitAsync(jobId, p => p.Done >= dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+
     /// <summary>Submits a job over the dataset (dla46_c, labels and embeddings, batches of 8); returns its id.</summary>
     public async Task<Guid> SubmitAsync(FaultDataset dataset, object? thresholds = null)
     {

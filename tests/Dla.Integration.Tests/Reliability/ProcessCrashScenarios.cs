@@ -12,12 +12,10 @@ public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutpu
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        var victim = await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        var victim = (await cluster.StartAsync())[0];
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
-        var before = await cluster.WaitAsync(jobId, p => p.Done >= fixture.Dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+        var before = await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
         victim.Kill();
         var recovery = await cluster.TimeToProgressAsync(jobId, (await cluster.TryProgressAsync(jobId) ?? before).Done);
         var final = await cluster.WaitFinalAsync(jobId);
@@ -63,12 +61,10 @@ public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutpu
         fixture.Require();
         const int grace = 30;
         await using var cluster = await JobCluster.CreateAsync(fixture, output, new Dictionary<string, string?> { ["Worker__ShutdownTimeoutSeconds"] = $"{grace}" });
-        await cluster.StartSchedulerAsync();
-        var stopping = await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        var stopping = (await cluster.StartAsync())[0];
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
-        await cluster.WaitAsync(jobId, p => p.Done >= fixture.Dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+        await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
         var drain = Stopwatch.StartNew();
         stopping.Terminate();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))

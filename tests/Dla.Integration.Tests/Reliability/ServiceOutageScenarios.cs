@@ -14,12 +14,10 @@ public sealed class ServiceOutageScenarios(ReliabilityFixture fixture, ITestOutp
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
-        var before = await cluster.WaitAsync(jobId, p => p.Done >= fixture.Dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+        var before = await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
         var outage = Stopwatch.StartNew();
         await fixture.Services.RestartRabbitMqAsync(_ct);
         var down = outage.Elapsed;
@@ -37,12 +35,10 @@ public sealed class ServiceOutageScenarios(ReliabilityFixture fixture, ITestOutp
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
-        var before = await cluster.WaitAsync(jobId, p => p.Done >= fixture.Dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+        var before = await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
         await fixture.Services.StopPostgresAsync(_ct);
         try
         {
@@ -69,9 +65,7 @@ public sealed class ServiceOutageScenarios(ReliabilityFixture fixture, ITestOutp
         proxy.FailureRate = 0.25;
         proxy.Latency = TimeSpan.FromMilliseconds(40);
         await using var cluster = await JobCluster.CreateAsync(fixture, output, blobStorage: proxy.ConnectionString);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var clock = Stopwatch.StartNew();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
         var final = await cluster.WaitFinalAsync(jobId);

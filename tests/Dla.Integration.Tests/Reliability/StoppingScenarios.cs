@@ -20,11 +20,9 @@ public sealed class StoppingScenarios(ReliabilityFixture fixture, ITestOutputHel
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
-        await cluster.WaitAsync(jobId, p => p.Done >= fixture.Dataset.Count / 5, TimeSpan.FromMinutes(5), "a fifth of the images");
+        await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
 
         var requested = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -61,9 +59,7 @@ public sealed class StoppingScenarios(ReliabilityFixture fixture, ITestOutputHel
     {
         fixture.Require();
         await using var cluster = await JobCluster.CreateAsync(fixture, output);
-        await cluster.StartSchedulerAsync();
-        await cluster.StartWorkerAsync();
-        await cluster.StartWorkerAsync();
+        await cluster.StartAsync();
         var clock = Stopwatch.StartNew();
         var jobId = await cluster.SubmitAsync(fixture.Dataset, new Dictionary<string, object> { [threshold] = limit });
         var final = await cluster.WaitFinalAsync(jobId);
