@@ -44,7 +44,9 @@ public sealed class ClientCommandsTests : IAsyncLifetime
             });
             builder.Services.AddDlaWorker(builder.Configuration);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // No console logging: CliHarness captures Console.Out for the command under test, and other test
+            // classes run commands in parallel, so a log line here would land in their output.
+            builder.Logging.ClearProviders();
         }, bus => bus.AddDlaWorkerConsumers());
         await _scheduler.StartAsync(TestContext.Current.CancellationToken);
         _api = _scheduler.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
