@@ -21,7 +21,7 @@ namespace Dla.Worker.Batches;
 /// Runs the model on one batch and stores one outcome per image: reads the images through
 /// <see cref="DatasetReader"/> while <see cref="BatchPredictor"/> decodes ahead of inference, writes
 /// results and per-image errors with <see cref="IResultWriter"/> (idempotent, so redelivery is
-/// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled job are acknowledged
+/// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled or failed job are acknowledged
 /// without work; a cancellation arriving mid-batch stops it at the next stage, and one arriving later
 /// still stores nothing (the writer's job fence).
 /// Stage timings, outcomes and retries go to <see cref="WorkerMetrics"/>; prediction and writing are spans
