@@ -1,12 +1,3 @@
-using Dla.Scheduler;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace Dla.Cli.Tests.Jobs;
 
 /// <summary>
@@ -20,29 +11,14 @@ public sealed class ApiKeyTests : IAsyncLifetime
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-cli-apikey-");
     private readonly string? _savedKey = Environment.GetEnvironmentVariable("DLA_API_KEY");
-    private WebApplication? _scheduler;
+    private LocalScheduler? _scheduler;
     private string _api = "";
 
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(_work.FullName, "images"));
-        _scheduler = SchedulerApp.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = "sqlite",
-                ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_work.FullName, "jobs.db")}",
-                ["Messaging:Transport"] = "inmemory",
-                ["Datasets:AllowedRoots:0"] = _work.FullName,
-                ["Api:Keys:0"] = Key,
-            });
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            // No console logging: CliHarness captures Console.Out for the command under test, and other test
-            // classes run commands in parallel, so a log line here would land in their output.
-            builder.Logging.ClearProviders();
-        });
-        await _scheduler.StartAsync(TestContext.Current.CancellationToken);
-        _api = _scheduler.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _scheduler = await LocalScheduler.StartAsync(_work.FullName, settings: new Dictionary<string, string?> { ["Api:Keys:0"] = Key });
+        _api = _scheduler.Address;
     }
 
     public async ValueTask DisposeAsync()
@@ -50,7 +26,6 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("DLA_API_KEY", _savedKey);
         if (_scheduler is not null)
         {
-            await _scheduler.StopAsync(CancellationToken.None);
             await _scheduler.DisposeAsync();
         }
         _work.Delete(recursive: true);

@@ -1,13 +1,3 @@
-using Dla.Scheduler;
-using Dla.Worker;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace Dla.Cli.Tests.Jobs;
 
 /// <summary>
@@ -18,7 +8,7 @@ namespace Dla.Cli.Tests.Jobs;
 public sealed class ClientCommandsTests : IAsyncLifetime
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-cli-client-");
-    private WebApplication? _scheduler;
+    private LocalScheduler? _scheduler;
     private string _api = "";
     private string _images = "";
     private string _weights = "";
@@ -32,31 +22,14 @@ public sealed class ClientCommandsTests : IAsyncLifetime
             File.Copy(file, Path.Combine(_images, Path.GetFileName(file)));
         }
         _weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
-        _scheduler = SchedulerApp.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = "sqlite",
-                ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_work.FullName, "jobs.db")}",
-                ["Messaging:Transport"] = "inmemory",
-                ["Datasets:AllowedRoots:0"] = _work.FullName,
-                ["DLA_CACHE_DIR"] = Path.Combine(_work.FullName, "cache"),
-            });
-            builder.Services.AddDlaWorker(builder.Configuration);
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            // No console logging: CliHarness captures Console.Out for the command under test, and other test
-            // classes run commands in parallel, so a log line here would land in their output.
-            builder.Logging.ClearProviders();
-        }, bus => bus.AddDlaWorkerConsumers());
-        await _scheduler.StartAsync(TestContext.Current.CancellationToken);
-        _api = _scheduler.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _scheduler = await LocalScheduler.StartAsync(_work.FullName, withWorker: true);
+        _api = _scheduler.Address;
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_scheduler is not null)
         {
-            await _scheduler.StopAsync(CancellationToken.None);
             await _scheduler.DisposeAsync();
         }
         _work.Delete(recursive: true);
