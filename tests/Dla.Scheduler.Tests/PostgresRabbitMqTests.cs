@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dla.Persistence.Jobs;
+using Dla.Persistence.Results;
 using Dla.Scheduler.Search;
 using Dla.Scheduler.Tests.Hosting;
 using Npgsql;
+using Pgvector;
 using Parquet.Serialization;
 
 namespace Dla.Scheduler.Tests;
@@ -16,16 +18,21 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
 
     public void Dispose() => _dataset.Dispose();
 
-    [Fact]
-    public async Task A_job_runs_to_success_over_rabbitmq_and_is_searchable_through_its_hnsw_index()
+    /// <summary>512 lands in its sized column (dla34's size); 2 in the any-size column, indexed through a cast.</summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(2)]
+    public async Task A_job_runs_to_success_over_rabbitmq_and_is_searchable_through_its_hnsw_index(int embeddingSize)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
+        // The angle in the first two components, zeros after: cosine distances do not change with the size.
+        float[] Embedding(long imageId) => [.. SearchTests.Angle(imageId), .. new float[embeddingSize - 2]];
         await using var host = await StartAsync();
         var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 10 });
 
         foreach (var batch in await host.AllBatchesReceivedAsync(jobId, 11))
         {
-            await host.Worker.ProcessAsync(batch, batch.BatchIndex == 2 ? new Dictionary<long, string> { [20] = "unreadable" } : null, SearchTests.Angle);
+            await host.Worker.ProcessAsync(batch, batch.BatchIndex == 2 ? new Dictionary<long, string> { [20] = "unreadable" } : null, Embedding);
         }
 
         await host.JobReachesAsync(jobId, JobState.Succeeded);
@@ -34,7 +41,8 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
             progress.GetProperty("progress").GetProperty("failed").GetInt64(), progress.GetProperty("progress").GetProperty("remaining").GetInt64()));
         var index = SearchIndexBuilder.IndexName(jobId);
         await Eventually.HoldsAsync(() => IndexExistsAsync(host, index), exists => exists, $"index {index} to be built");
-        Assert.True(await IndexServesTheSearchQueryAsync(jobId, index), "the search query must be able to use the job's partial HNSW index");
+        Assert.Equal(EmbeddingColumns.For(embeddingSize), await ColumnHoldingTheEmbeddingsAsync(jobId));
+        Assert.True(await IndexServesTheSearchQueryAsync(jobId, embeddingSize, index), "the search query must be able to use the job's partial HNSW index");
 
         var paths = _dataset.ListingOrder;
         using var response = await host.Http.PostAsJsonAsync($"/jobs/{jobId}/search", new { image_path = paths[10], k = 4 }, SchedulerHost.Json, cancellationToken);
@@ -48,7 +56,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         await using var parquet = new MemoryStream(await host.Http.GetByteArrayAsync($"/jobs/{jobId}/export?format=parquet", cancellationToken));
         var rows = (await ParquetSerializer.DeserializeAsync<ExportTests.ParquetRow>(parquet, cancellationToken: cancellationToken)).Data;
         Assert.Equal(103, rows.Count);
-        Assert.Equal(SearchTests.Angle(10), rows[10].Embedding!);
+        Assert.Equal(Embedding(10), rows[10].Embedding!);
     }
 
     [Fact]
@@ -94,23 +102,54 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
     }
 
     /// <summary>With sequential scans off, the planner picks the HNSW index only if the query matches its expression and predicate.</summary>
-    private async Task<bool> IndexServesTheSearchQueryAsync(Guid jobId, string index)
+    private async Task<bool> IndexServesTheSearchQueryAsync(Guid jobId, int embeddingSize, string index)
     {
-        var (postgres, _) = await services.GetAsync();
-        await using var connection = new NpgsqlConnection(postgres);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(
-            $"""
-             SET enable_seqscan = off;
-             EXPLAIN SELECT "ImageId" FROM results WHERE "JobId" = '{jobId}' AND "Embedding" IS NOT NULL
-             ORDER BY "Embedding"::vector(2) <=> '[1,0]' LIMIT 5
-             """, connection);
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var plan = new List<string>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            plan.Add(reader.GetString(0));
-        }
+        var plan = await QueryAsync($"EXPLAIN {SimilaritySearch.NearestSql(jobId, embeddingSize)}", embeddingSize, "SET enable_seqscan = off");
         return plan.Any(line => line.Contains(index, StringComparison.Ordinal));
+    }
+
+    /// <summary>The one embedding column with values for the job (every other stays null).</summary>
+    private async Task<string> ColumnHoldingTheEmbeddingsAsync(Guid jobId)
+    {
+        var filled = new List<string>();
+        foreach (var column in EmbeddingColumns.All)
+        {
+            var count = await QueryAsync($"""SELECT count(*)::text FROM results WHERE "JobId" = '{jobId}' AND "{column}" IS NOT NULL""", 0);
+            if (count.Single() != "0")
+            {
+                filled.Add(column);
+            }
+        }
+        return Assert.Single(filled);
+    }
+
+    private async Task<List<string>> QueryAsync(string sql, int querySize, string? setting = null)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (postgres, _) = await services.GetAsync();
+        var builder = new NpgsqlDataSourceBuilder(postgres);
+        builder.UseVector();
+        await using var dataSource = builder.Build();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (setting is not null)
+        {
+            await using var set = new NpgsqlCommand(setting, connection);
+            await set.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (querySize > 0)
+        {
+            var query = new float[querySize];
+            query[0] = 1;
+            command.Parameters.AddWithValue("query", new Vector(query));
+            command.Parameters.AddWithValue("limit", 5);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add(reader.GetString(0));
+        }
+        return lines;
     }
 }

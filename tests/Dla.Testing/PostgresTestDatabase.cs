@@ -10,6 +10,9 @@ namespace Dla.Testing;
 /// </summary>
 public sealed class PostgresTestDatabase : IAsyncDisposable
 {
+    /// <summary>Migrate only up to this migration (to test a later one on old data); null for all.</summary>
+    public string? MigrateUpTo { get; init; }
+
     private readonly string _name = $"dla_test_{Guid.NewGuid():N}";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _server;
@@ -29,7 +32,7 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
                 await ExecuteAsync(connectionString, "CREATE EXTENSION IF NOT EXISTS vector");
                 await using var context = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>()
                     .UseNpgsql(connectionString, n => n.UseVector()).Options);
-                await context.Database.MigrateAsync();
+                await context.Database.MigrateAsync(MigrateUpTo);
                 _connectionString = connectionString;
             }
             return _connectionString;

@@ -2,13 +2,14 @@ using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Dla.Persistence.Database;
 
 /// <summary>
 /// The job database. One model for both providers; the only provider-specific mapping is the
-/// embedding column (pgvector <c>vector</c> on PostgreSQL, a float32 blob on SQLite). Each provider
+/// embedding (pgvector columns sized to the model on PostgreSQL, a float32 blob on SQLite). Each provider
 /// has its own migrations (<see cref="PostgresDlaDbContext"/>, <see cref="SqliteDlaDbContext"/>).
 /// </summary>
 public abstract class DlaDbContext(DbContextOptions options) : DbContext(options)
@@ -54,13 +55,7 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
         {
             result.ToTable("results");
             result.HasKey(r => new { r.JobId, r.ImageId });
-            var embedding = result.Property(r => r.Embedding);
-            MapEmbedding(embedding);
-            // Compare embeddings by value, so change tracking sees edits inside the array.
-            embedding.Metadata.SetValueComparer(new ValueComparer<float[]?>(
-                (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
-                v => v == null ? 0 : v.Aggregate(17, (h, x) => HashCode.Combine(h, x)),
-                v => v == null ? null : v.ToArray()));
+            MapEmbedding(result);
         });
         modelBuilder.Entity<ImageError>(error =>
         {
@@ -79,6 +74,12 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
         }
     }
 
-    /// <summary>Maps <see cref="ImageResult.Embedding"/> for the provider.</summary>
-    protected abstract void MapEmbedding(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<float[]?> embedding);
+    /// <summary>Maps <see cref="ImageResult.Embedding"/> to the provider's column(s).</summary>
+    protected abstract void MapEmbedding(EntityTypeBuilder<ImageResult> result);
+
+    /// <summary>Compares embeddings by value, so change tracking sees edits inside the array.</summary>
+    protected static readonly ValueComparer<float[]?> EmbeddingComparer = new(
+        (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
+        v => v == null ? 0 : v.Aggregate(17, (h, x) => HashCode.Combine(h, x)),
+        v => v == null ? null : v.ToArray());
 }

@@ -1,3 +1,4 @@
+using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -17,11 +18,24 @@ public sealed class PostgresDlaDbContext(DbContextOptions<PostgresDlaDbContext> 
     }
 
     /// <summary>
-    /// An unsized <c>vector</c> column: jobs with different models (256, 512, 1024 dims) share the
-    /// table; similarity search builds a per-job HNSW index on a cast to the job's dimension.
+    /// One pgvector column per embedding size (<see cref="EmbeddingColumns"/>): <c>vector(256)</c>,
+    /// <c>vector(512)</c>, <c>vector(1024)</c> and an unsized <c>vector</c> for any other size. Only the
+    /// column of the row's size is set. The columns are mapped through private views of
+    /// <see cref="ImageResult.Embedding"/>, which is itself not a column here.
     /// </summary>
-    protected override void MapEmbedding(PropertyBuilder<float[]?> embedding) =>
-        embedding.HasColumnType("vector").HasConversion(new ValueConverter<float[]?, Vector?>(
-            v => v == null ? null : new Vector(v),
-            v => v == null ? null : v.ToArray()));
+    protected override void MapEmbedding(EntityTypeBuilder<ImageResult> result)
+    {
+        result.Ignore(r => r.Embedding);
+        foreach (var column in EmbeddingColumns.All)
+        {
+            var dimension = EmbeddingColumns.SizedDimensions.FirstOrDefault(d => EmbeddingColumns.For(d) == column);
+            result.Property<float[]?>(column)
+                .HasColumnType(dimension > 0 ? $"vector({dimension})" : "vector")
+                .HasConversion(ToVector, EmbeddingComparer);
+        }
+    }
+
+    private static readonly ValueConverter<float[]?, Vector?> ToVector = new(
+        v => v == null ? null : new Vector(v),
+        v => v == null ? null : v.ToArray());
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -11,10 +12,10 @@ public sealed class SqliteDlaDbContext(DbContextOptions<SqliteDlaDbContext> opti
     public override bool IsPostgres => false;
 
     /// <summary>Little-endian float32 bytes, the layout <see cref="MemoryMarshal"/> gives on every supported platform.</summary>
-    protected override void MapEmbedding(PropertyBuilder<float[]?> embedding) =>
-        embedding.HasColumnType("BLOB").HasConversion(new ValueConverter<float[]?, byte[]?>(
+    protected override void MapEmbedding(EntityTypeBuilder<ImageResult> result) =>
+        result.Property(r => r.Embedding).HasColumnType("BLOB").HasConversion(new ValueConverter<float[]?, byte[]?>(
             v => v == null ? null : ToBytes(v),
-            v => v == null ? null : ToFloats(v)));
+            v => v == null ? null : ToFloats(v)), EmbeddingComparer);
 
     /// <summary>Embedding → blob.</summary>
     public static byte[] ToBytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

@@ -17,8 +17,36 @@ public sealed class ImageResult
     /// <summary>Top-k as JSON: <c>[{"index": 1, "label": "...", "probability": 0.9}, ...]</c>.</summary>
     public string? TopKJson { get; set; }
 
-    /// <summary>The embedding (pgvector <c>vector</c> on PostgreSQL, little-endian float32 blob on SQLite).</summary>
+    /// <summary>
+    /// The embedding: on PostgreSQL in the pgvector column sized to its length (<see cref="EmbeddingColumns"/>),
+    /// on SQLite a little-endian float32 blob.
+    /// </summary>
     public float[]? Embedding { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    // The PostgreSQL columns, as views of Embedding for PostgresDlaDbContext to map (SQLite maps
+    // Embedding itself). Each reads the embedding only when it belongs in that column; on load, the
+    // one column that is not null sets it.
+    private float[]? Embedding256 { get => InColumn(256); set => Load(value); }
+
+    private float[]? Embedding512 { get => InColumn(512); set => Load(value); }
+
+    private float[]? Embedding1024 { get => InColumn(1024); set => Load(value); }
+
+    private float[]? EmbeddingAnySize
+    {
+        get => Embedding is { } e && !EmbeddingColumns.IsSized(e.Length) ? e : null;
+        set => Load(value);
+    }
+
+    private float[]? InColumn(int dimension) => Embedding?.Length == dimension ? Embedding : null;
+
+    private void Load(float[]? value)
+    {
+        if (value is not null)
+        {
+            Embedding = value;
+        }
+    }
 }

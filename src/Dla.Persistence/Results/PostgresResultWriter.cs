@@ -5,39 +5,58 @@ using Pgvector;
 namespace Dla.Persistence.Results;
 
 /// <summary>
-/// The PostgreSQL <see cref="IResultWriter"/>: binary <c>COPY</c> of the batch into temporary staging
-/// tables (dropped at commit), then set-based upserts from them, all in one transaction. Rows carry
-/// <see cref="BatchOutcome.JobId"/> and the commit's timestamp; embeddings go in as pgvector values.
+/// The PostgreSQL <see cref="IResultWriter"/>, all in one transaction. Results go in by binary
+/// <c>COPY</c>: straight into <c>results</c> when none of the batch's images has a result yet (the
+/// first delivery, nearly always), otherwise into a temporary staging table and from there by a
+/// set-based upsert (a redelivery). Errors go through staging and are stored only for images without a
+/// result. Rows carry <see cref="BatchOutcome.JobId"/> and the commit's timestamp; embeddings go in as
+/// pgvector values, into the column sized to them (<see cref="EmbeddingColumns"/>).
 /// </summary>
 /// <param name="dataSource">The data source registered by <c>AddDlaDatabase</c> (pgvector mapping enabled).</param>
 public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultWriter
 {
+    // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
+    private const string LockRunningJob = """
+        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed') FOR SHARE
+        """;
+
+    private const string AnyResultStored = """
+        SELECT EXISTS (SELECT 1 FROM results WHERE "JobId" = $1 AND "ImageId" = ANY($2))
+        """;
+
     // The job id and timestamp are constant per batch, so staging carries only per-image columns.
-    private const string CreateStaging = """
-        CREATE TEMP TABLE results_staging ("ImageId" bigint, "Top1Index" integer, "Top1Label" text, "Top1Probability" real, "TopKJson" text, "Embedding" vector) ON COMMIT DROP;
-        CREATE TEMP TABLE errors_staging ("ImageId" bigint, "Kind" text, "Message" text) ON COMMIT DROP
+    private const string CreateResultsStaging = """
+        CREATE TEMP TABLE results_staging ("ImageId" bigint, "Top1Index" integer, "Top1Label" text, "Top1Probability" real, "TopKJson" text, "Embedding" vector) ON COMMIT DROP
         """;
 
     // Embeddings of 512 floats (2 KiB) pass the TOAST threshold; staging rows live for one statement,
     // and keeping them inline doubled the COPY's speed. Larger ones stay out of line so a row always fits a page.
-    private const string InlineEmbeddings = """;ALTER TABLE results_staging ALTER COLUMN "Embedding" SET STORAGE PLAIN""";
+    private const string InlineStagedEmbeddings = """;ALTER TABLE results_staging ALTER COLUMN "Embedding" SET STORAGE PLAIN""";
 
     private const int InlineEmbeddingMaxDims = 1536;
 
-    private const string CopyResults = """COPY results_staging ("ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding") FROM STDIN (FORMAT BINARY)""";
+    private const string CreateErrorsStaging = """
+        CREATE TEMP TABLE errors_staging ("ImageId" bigint, "Kind" text, "Message" text) ON COMMIT DROP
+        """;
 
-    private const string CopyErrors = """COPY errors_staging ("ImageId", "Kind", "Message") FROM STDIN (FORMAT BINARY)""";
+    private const string CopyResultsToStaging = """COPY results_staging ("ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding") FROM STDIN (FORMAT BINARY)""";
 
-    private const string UpsertResults = """
-        INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding", "CreatedAt")
+    private const string CopyErrorsToStaging = """COPY errors_staging ("ImageId", "Kind", "Message") FROM STDIN (FORMAT BINARY)""";
+
+    // Per embedding column (EmbeddingColumns): the batch's embeddings go to the column of their size.
+    private static readonly Dictionary<string, string> CopyResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column =>
+        $"""COPY results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt") FROM STDIN (FORMAT BINARY)""");
+
+    private static readonly Dictionary<string, string> UpsertResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column => $"""
+        INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt")
         SELECT $1, "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding", $2 FROM results_staging
         ON CONFLICT ("JobId", "ImageId") DO UPDATE SET
             "Top1Index" = EXCLUDED."Top1Index", "Top1Label" = EXCLUDED."Top1Label", "Top1Probability" = EXCLUDED."Top1Probability",
-            "TopKJson" = EXCLUDED."TopKJson", "Embedding" = EXCLUDED."Embedding", "CreatedAt" = EXCLUDED."CreatedAt"
-        """;
+            "TopKJson" = EXCLUDED."TopKJson", "{column}" = EXCLUDED."{column}", "CreatedAt" = EXCLUDED."CreatedAt"
+        """);
 
     private const string DeleteResolvedErrors = """
-        DELETE FROM image_errors e USING results_staging s WHERE e."JobId" = $1 AND e."ImageId" = s."ImageId"
+        DELETE FROM image_errors WHERE "JobId" = $1 AND "ImageId" = ANY($2)
         """;
 
     // An error never replaces a result, including one stored by an earlier delivery.
@@ -52,52 +71,92 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         UPDATE batches SET "State" = 'Completed', "CompletedAt" = $3 WHERE "JobId" = $1 AND "BatchIndex" = $2 AND "State" <> 'Completed'
         """;
 
-    // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
-    private const string LockRunningJob = """
-        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed') FOR SHARE
-        """;
-
     /// <inheritdoc />
     public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        try
+        {
+            return await WriteAsync(outcome, copyDirectlyWhenNew: true, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Another delivery of the batch committed its results between our check and our COPY.
+            return await WriteAsync(outcome, copyDirectlyWhenNew: false, cancellationToken);
+        }
+    }
+
+    private async Task<bool> WriteAsync(BatchOutcome outcome, bool copyDirectlyWhenNew, CancellationToken cancellationToken)
+    {
+        var column = EmbeddingColumn(outcome);
+        var imageIds = outcome.Results.Select(r => r.ImageId).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var fence = new NpgsqlCommand(LockRunningJob, connection, transaction) { Parameters = { new() { Value = outcome.JobId } } })
+        if (await ScalarAsync(connection, transaction, LockRunningJob, cancellationToken, outcome.JobId) is null)
         {
-            if (await fence.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return false;
-            }
+            return false;
         }
         // Taken after the lock, so rows of a later write never carry an earlier timestamp.
         var now = DateTimeOffset.UtcNow;
-        var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
-        await using (var create = new NpgsqlCommand(inline ? CreateStaging + InlineEmbeddings : CreateStaging, connection, transaction))
+        var upsert = imageIds.Length > 0
+            && (!copyDirectlyWhenNew || (bool)(await ScalarAsync(connection, transaction, AnyResultStored, cancellationToken, outcome.JobId, imageIds))!);
+        var commands = new NpgsqlBatch(connection, transaction);
+        await using (commands)
         {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        if (outcome.Results.Count > 0)
-        {
-            await CopyResultsAsync(connection, outcome.Results, cancellationToken);
-        }
-        if (outcome.Errors.Count > 0)
-        {
-            await CopyErrorsAsync(connection, outcome.Errors, cancellationToken);
-        }
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
+            if (upsert)
             {
-                Command(UpsertResults, outcome.JobId, now),
-                Command(DeleteResolvedErrors, outcome.JobId),
-                Command(UpsertErrors, outcome.JobId, now),
-                Command(CompleteBatch, outcome.JobId, outcome.BatchIndex, now),
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+                var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
+                await ExecuteAsync(connection, transaction, inline ? CreateResultsStaging + InlineStagedEmbeddings : CreateResultsStaging, cancellationToken);
+                await CopyResultsAsync(connection, CopyResultsToStaging, outcome.Results, batchColumns: null, cancellationToken);
+                commands.BatchCommands.Add(Command(UpsertResultsInto[column], outcome.JobId, now));
+            }
+            else if (imageIds.Length > 0)
+            {
+                await CopyResultsAsync(connection, CopyResultsInto[column], outcome.Results, (outcome.JobId, now), cancellationToken);
+            }
+            if (imageIds.Length > 0)
+            {
+                commands.BatchCommands.Add(Command(DeleteResolvedErrors, outcome.JobId, imageIds));
+            }
+            if (outcome.Errors.Count > 0)
+            {
+                await ExecuteAsync(connection, transaction, CreateErrorsStaging, cancellationToken);
+                await CopyErrorsAsync(connection, outcome.Errors, cancellationToken);
+                commands.BatchCommands.Add(Command(UpsertErrors, outcome.JobId, now));
+            }
+            commands.BatchCommands.Add(Command(CompleteBatch, outcome.JobId, outcome.BatchIndex, now));
+            await commands.ExecuteNonQueryAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>The column for the batch's embeddings; one model made them all, so they share a size.</summary>
+    private static string EmbeddingColumn(BatchOutcome outcome)
+    {
+        var sizes = outcome.Results.Where(r => r.Embedding is not null).Select(r => r.Embedding!.Length).Distinct().ToList();
+        return sizes.Count switch
+        {
+            0 => EmbeddingColumns.AnySize,
+            1 => EmbeddingColumns.For(sizes[0]),
+            _ => throw new ArgumentException($"Batch {outcome.BatchIndex} of job {outcome.JobId} has embeddings of sizes {string.Join(", ", sizes)}; one model makes one size.", nameof(outcome)),
+        };
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
@@ -110,12 +169,18 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         return command;
     }
 
-    private static async Task CopyResultsAsync(NpgsqlConnection connection, IReadOnlyList<ImageResult> results, CancellationToken cancellationToken)
+    // batchColumns: the job id and timestamp around each row when copying into results itself; null into staging.
+    private static async Task CopyResultsAsync(NpgsqlConnection connection, string copy, IReadOnlyList<ImageResult> results,
+        (Guid JobId, DateTimeOffset CreatedAt)? batchColumns, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(CopyResults, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
         foreach (var result in results)
         {
             await importer.StartRowAsync(cancellationToken);
+            if (batchColumns is { } job)
+            {
+                await importer.WriteAsync(job.JobId, NpgsqlDbType.Uuid, cancellationToken);
+            }
             await importer.WriteAsync(result.ImageId, NpgsqlDbType.Bigint, cancellationToken);
             await WriteOrNullAsync(importer, result.Top1Index, NpgsqlDbType.Integer, cancellationToken);
             await WriteOrNullAsync(importer, result.Top1Label, NpgsqlDbType.Text, cancellationToken);
@@ -129,13 +194,17 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
             {
                 await importer.WriteNullAsync(cancellationToken);
             }
+            if (batchColumns is { } stamp)
+            {
+                await importer.WriteAsync(stamp.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
         }
         await importer.CompleteAsync(cancellationToken);
     }
 
     private static async Task CopyErrorsAsync(NpgsqlConnection connection, IReadOnlyList<ImageError> errors, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(CopyErrors, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync(CopyErrorsToStaging, cancellationToken);
         foreach (var error in errors)
         {
             await importer.StartRowAsync(cancellationToken);

@@ -1,19 +1,24 @@
 using System.Threading.Channels;
 using Dla.Persistence.Database;
+using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dla.Scheduler.Search;
 
 /// <summary>
 /// Builds the pgvector HNSW index of a finished job's embeddings, in the background and after the job
-/// finished (an index maintained during the bulk load would slow every write). One partial expression
-/// index per job: the shared <c>vector</c> column holds jobs of different dimensions, so each index
-/// casts to its job's dimension and covers only its job's rows. A no-op on SQLite.
+/// finished (an index maintained during the bulk load would slow every write). One partial index per
+/// job, covering only its rows, on the column sized to its embeddings (or on a cast of the any-size
+/// column; see <see cref="EmbeddingColumns"/>). A no-op on SQLite.
 /// </summary>
 public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, ILogger<SearchIndexBuilder> logger) : BackgroundService
 {
     /// <summary>Index builds over millions of rows take minutes; the default command timeout would abort them.</summary>
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromHours(2);
+
+    // Column names are constants; the job id is a parameter.
+    private static readonly string StoredDimensionSql =
+        $$"""SELECT vector_dims({{EmbeddingColumns.Coalesced}}) AS "Value" FROM results WHERE "JobId" = {0} AND {{EmbeddingColumns.Coalesced}} IS NOT NULL LIMIT 1""";
 
     private readonly Channel<Guid> _requests = Channel.CreateUnbounded<Guid>();
 
@@ -36,7 +41,7 @@ public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, I
         }
         db.Database.SetCommandTimeout(BuildTimeout);
         // DDL takes no parameters; the id is a Guid and the dimension an int, so both are safe literals.
-        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw (("Embedding"::vector({dimension})) vector_cosine_ops) WHERE "JobId" = '{jobId}'""";
+        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw ({EmbeddingColumns.IndexExpression(dimension)} vector_cosine_ops) WHERE "JobId" = '{jobId}'""";
         await db.Database.ExecuteSqlRawAsync(ddl, cancellationToken);
         return dimension;
     }
@@ -50,7 +55,7 @@ public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, I
             return recorded;
         }
         return await db.Database
-            .SqlQuery<int>($"""SELECT vector_dims("Embedding") AS "Value" FROM results WHERE "JobId" = {jobId} AND "Embedding" IS NOT NULL LIMIT 1""")
+            .SqlQueryRaw<int>(StoredDimensionSql, jobId)
             .Select(d => (int?)d).FirstOrDefaultAsync(cancellationToken);
     }
 

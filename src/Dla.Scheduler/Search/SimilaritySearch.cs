@@ -1,6 +1,7 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
+using Dla.Persistence.Results;
 using Dla.Scheduler.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -76,23 +77,14 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
             // Normally built when the job finished; this covers a restart in between.
             await indexes.EnsureIndexAsync(job.Id, cancellationToken);
         }
-        var dimension = query.Length;
         await using var connection = await dataSource!.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The query must repeat the index's expression and predicate (literal job id) for the planner
-        // to use the partial HNSW index; ef_search bounds how many candidates the index yields.
+        // ef_search bounds how many candidates the index yields.
         await using (var ef = new NpgsqlCommand($"SET LOCAL hnsw.ef_search = {Math.Max(40, limit)}", connection, transaction))
         {
             await ef.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using var command = new NpgsqlCommand(
-            $"""
-             SELECT "ImageId", "Embedding"::vector({dimension}) <=> @query AS distance
-             FROM results
-             WHERE "JobId" = '{job.Id}' AND "Embedding" IS NOT NULL
-             ORDER BY "Embedding"::vector({dimension}) <=> @query
-             LIMIT @limit
-             """, connection, transaction);
+        await using var command = new NpgsqlCommand(NearestSql(job.Id, query.Length), connection, transaction);
         command.Parameters.AddWithValue("query", new Vector(query));
         command.Parameters.AddWithValue("limit", limit);
         var hits = new List<(long, double)>(limit);
@@ -102,6 +94,22 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
             hits.Add((reader.GetInt64(0), reader.GetDouble(1)));
         }
         return hits;
+    }
+
+    /// <summary>
+    /// The k-nearest query (parameters <c>@query</c>, <c>@limit</c>). It repeats the job index's expression
+    /// and predicate, with the job id as a literal, so the planner can use the partial HNSW index.
+    /// </summary>
+    public static string NearestSql(Guid jobId, int dimension)
+    {
+        var embedding = EmbeddingColumns.IndexExpression(dimension);
+        return $"""
+            SELECT "ImageId", {embedding} <=> @query AS distance
+            FROM results
+            WHERE "JobId" = '{jobId}' AND {embedding} IS NOT NULL
+            ORDER BY {embedding} <=> @query
+            LIMIT @limit
+            """;
     }
 
     private static JobValidationException Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dla.Persistence.Results;
 using Npgsql;
 
 namespace Dla.Integration.Tests.Reliability;
@@ -25,7 +26,7 @@ internal static class JobAudit
         await connection.OpenAsync(ct);
         var manifest = await ReadAsync(connection, jobId, """SELECT "ImageId", "Path", "BatchIndex" FROM images WHERE "JobId" = $1""",
             r => (Id: r.GetInt64(0), Path: r.GetString(1), Batch: r.GetInt32(2)), ct);
-        var results = await ReadAsync(connection, jobId, """SELECT "ImageId", "TopKJson", "Embedding"::real[] FROM results WHERE "JobId" = $1""",
+        var results = await ReadAsync(connection, jobId, $"""SELECT "ImageId", "TopKJson", {EmbeddingColumns.Coalesced}::real[] FROM results WHERE "JobId" = $1""",
             r => (Id: r.GetInt64(0), TopK: r.GetString(1), Embedding: r.GetFieldValue<float[]>(2)), ct);
         var errors = await ReadAsync(connection, jobId, """SELECT "ImageId", "Kind" FROM image_errors WHERE "JobId" = $1""",
             r => (Id: r.GetInt64(0), Kind: r.GetString(1)), ct);

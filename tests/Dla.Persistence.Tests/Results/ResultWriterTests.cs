@@ -29,6 +29,20 @@ public abstract class ResultWriterTests
     }
 
     [Fact]
+    public async Task Two_deliveries_of_a_batch_written_at_once_store_each_image_once()
+    {
+        await using var store = await OpenAsync();
+        var outcome = Outcome(store.JobId, [.. Enumerable.Range(0, 200).Select(i => Result(store.JobId, i, 512))], [Error(store.JobId, 200, "truncated")]);
+
+        var stored = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => store.Writer.WriteAsync(outcome, _ct), _ct)));
+
+        Assert.All(stored, Assert.True);
+        await using var db = await store.ContextAsync();
+        Assert.Equal(200, await db.Results.CountAsync(r => r.JobId == store.JobId, _ct));
+        Assert.Equal([200L], await db.Errors.Where(e => e.JobId == store.JobId).Select(e => e.ImageId).ToListAsync(_ct));
+    }
+
+    [Fact]
     public async Task An_image_that_failed_then_succeeds_has_a_result_and_no_error()
     {
         await using var store = await OpenAsync();

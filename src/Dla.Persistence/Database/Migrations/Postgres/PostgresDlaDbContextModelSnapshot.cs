@@ -202,7 +202,16 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<Vector>("Embedding")
+                    b.Property<Vector>("Embedding1024")
+                        .HasColumnType("vector(1024)");
+
+                    b.Property<Vector>("Embedding256")
+                        .HasColumnType("vector(256)");
+
+                    b.Property<Vector>("Embedding512")
+                        .HasColumnType("vector(512)");
+
+                    b.Property<Vector>("EmbeddingAnySize")
                         .HasColumnType("vector");
 
                     b.Property<int?>("Top1Index")
