@@ -46,6 +46,9 @@ internal static class EmbeddedHost
             ["Database:MigrateOnStartup"] = "true",
             ["Worker:Provider"] = settings.Provider,
             ["Worker:IntraOpThreads"] = settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Two batches in flight: the next one's reading and decoding overlap this one's inference
+            // (DlaSession runs one batch at a time), so the model does not wait at batch boundaries.
+            ["Worker:ConcurrentBatches"] = "2",
             // One process: the dispatcher can poll often, and a crashed run's batches are re-queued at start.
             ["Scheduler:DispatchIntervalMilliseconds"] = "100",
         };

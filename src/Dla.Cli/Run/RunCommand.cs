@@ -6,6 +6,8 @@ using Dla.Persistence.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Export;
 using Dla.Scheduler.Jobs;
+using Dla.Worker.Inference;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dla.Cli.Run;
@@ -58,9 +60,10 @@ internal static class RunCommand
         try
         {
             Console.Error.WriteLine($"dla run: {location} with {settings.Model}; database {Redact(settings.Database)}");
-            var (jobId, before) = await StartJobAsync(host.Services, settings, location, ct);
-            var bar = new ProgressBar();
+            var (jobId, model, before) = await StartJobAsync(host.Services, settings, location, ct);
             var clock = Stopwatch.StartNew();
+            OpenModelWhilePlanning(host.Services, model, ct);
+            var bar = new ProgressBar();
             var progress = await ReadProgressAsync(host.Services, jobId, ct);
             while (!progress.IsFinal)
             {
@@ -89,7 +92,16 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<(Guid JobId, long Before)> StartJobAsync(IServiceProvider services, RunSettings settings, DatasetLocation location, CancellationToken ct)
+    /// <summary>
+    /// Starts opening the job's model now, so it loads while the job is planned and its first batch
+    /// dispatched (about a second) instead of after the first batch arrives. The worker's batches share
+    /// the same session; a failure here is theirs to report (and retry), so it is only observed.
+    /// </summary>
+    private static void OpenModelWhilePlanning(IServiceProvider services, ModelSpec model, CancellationToken ct) =>
+        _ = services.GetRequiredService<ModelSessions>().GetAsync(model, ct)
+            .ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    private static async Task<(Guid JobId, ModelSpec Model, long Before)> StartJobAsync(IServiceProvider services, RunSettings settings, DatasetLocation location, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var request = new JobRequest
@@ -104,11 +116,12 @@ internal static class RunCommand
         {
             var before = await JobResumption.ResumeAsync(db, existing, ct);
             Console.Error.WriteLine($"resuming job {existing.Id} ({before} images already have an outcome)");
-            return (existing.Id, before);
+            return (existing.Id, existing.ModelSpec(), before);
         }
         var job = await scope.ServiceProvider.GetRequiredService<JobService>().SubmitAsync(request, ct);
         Console.Error.WriteLine($"job {job.Id} submitted");
-        return (job.Id, 0);
+        var submitted = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id, ct);
+        return (job.Id, submitted.ModelSpec(), 0);
     }
 
     private static async Task<Dla.Scheduler.Progress.ProgressReport> ReadProgressAsync(IServiceProvider services, Guid jobId, CancellationToken ct)

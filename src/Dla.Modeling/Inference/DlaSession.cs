@@ -5,12 +5,14 @@ namespace Dla.Modeling.Inference;
 
 /// <summary>
 /// One ONNX Runtime session for one model, created once and shared: <see cref="Run"/> is
-/// thread-safe. Inputs and outputs are bound to caller-visible CPU buffers (I/O binding), so a
+/// thread-safe and runs one batch at a time (the session's intra-op threads already use every core, or
+/// the GPU; concurrent runs would only oversubscribe them), so callers overlap decoding with it instead. Inputs and outputs are bound to caller-visible CPU buffers (I/O binding), so a
 /// batch is copied at most once to the device and once back.
 /// </summary>
 public sealed class DlaSession : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly Lock _runLock = new();
 
     private DlaSession(InferenceSession session, ModelDescription description, ExecutionProvider provider, int classes, int embeddingDim)
     {
@@ -95,9 +97,12 @@ public sealed class DlaSession : IDisposable
         {
             binding.BindOutput(OnnxConventions.Embedding, embeddingValue);
         }
-        binding.SynchronizeBoundInputs();
-        _session.RunWithBinding(runOptions, binding);
-        binding.SynchronizeBoundOutputs();
+        lock (_runLock)
+        {
+            binding.SynchronizeBoundInputs();
+            _session.RunWithBinding(runOptions, binding);
+            binding.SynchronizeBoundOutputs();
+        }
         return new ModelOutputs(batch, Classes, logits, EmbeddingDim, embeddings);
     }
 

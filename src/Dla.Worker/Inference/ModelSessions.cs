@@ -67,9 +67,12 @@ public sealed partial class ModelSessions(ModelRepository models, IOptions<Worke
         using var activity = DlaTelemetry.ActivitySource.StartActivity("load model");
         activity?.SetTag("dla.model", request.Model);
         DlaSession session;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan resolved;
         try
         {
             var path = await models.ResolveAsync(request, CancellationToken.None);
+            resolved = clock.Elapsed;
             var worker = options.Value;
             session = DlaSession.Open(path, new InferenceOptions
             {
@@ -84,12 +87,13 @@ public sealed partial class ModelSessions(ModelRepository models, IOptions<Worke
             throw;
         }
         activity?.SetTag("dla.execution_provider", session.Provider.ToString().ToLowerInvariant());
-        LogOpened(logger, session.Description.Name, session.Provider, session.Classes, session.EmbeddingDim, session.Description.Untrained);
+        LogOpened(logger, session.Description.Name, session.Provider, session.Classes, session.EmbeddingDim, session.Description.Untrained,
+            clock.Elapsed.TotalSeconds, resolved.TotalSeconds);
         return session;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Opened model {Model} on {Provider}: {Classes} classes, embedding size {EmbeddingDim}, untrained {Untrained}")]
-    private static partial void LogOpened(ILogger logger, string model, ExecutionProvider provider, int classes, int embeddingDim, bool untrained);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened model {Model} on {Provider}: {Classes} classes, embedding size {EmbeddingDim}, untrained {Untrained}, in {Seconds:F2} s ({ResolveSeconds:F2} s finding or building the graph)")]
+    private static partial void LogOpened(ILogger logger, string model, ExecutionProvider provider, int classes, int embeddingDim, bool untrained, double seconds, double resolveSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ONNX Runtime: {Warning}")]
     private static partial void LogRuntimeWarning(ILogger logger, string warning);
