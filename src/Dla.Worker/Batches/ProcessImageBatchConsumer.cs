@@ -71,7 +71,7 @@ public sealed partial class ProcessImageBatchConsumer(
             // this read arrives as an event), and again at every stage through the lease's token.
             var job = await db.Jobs.AsNoTracking().Where(j => j.Id == message.JobId)
                 .Select(j => new { j.State, j.CancelRequestedAt, j.EmbeddingDim }).FirstOrDefaultAsync(lease.Token);
-            if (job is null || job.CancelRequestedAt is not null || job.State is JobState.Cancelled or JobState.Failed)
+            if (job is null || IsStopped(job.State, job.CancelRequestedAt))
             {
                 LogSkipped(logger, message.JobId, message.BatchIndex);
                 metrics.BatchSkipped();
@@ -122,10 +122,16 @@ public sealed partial class ProcessImageBatchConsumer(
     }
 
     /// <summary>True when the job is cancelled, failed or gone.</summary>
-    private async Task<bool> JobStoppedAsync(Guid jobId, CancellationToken cancellationToken) =>
-        await db.Jobs.AsNoTracking().Where(j => j.Id == jobId)
-            .Select(j => (bool?)(j.CancelRequestedAt != null || j.State == JobState.Cancelled || j.State == JobState.Failed))
-            .FirstOrDefaultAsync(cancellationToken) ?? true;
+    private async Task<bool> JobStoppedAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking().Where(j => j.Id == jobId)
+            .Select(j => new { j.State, j.CancelRequestedAt }).FirstOrDefaultAsync(cancellationToken);
+        return job is null || IsStopped(job.State, job.CancelRequestedAt);
+    }
+
+    /// <summary>A job whose batches get no more work: cancelled, failed, or with a cancel requested.</summary>
+    private static bool IsStopped(JobState state, DateTimeOffset? cancelRequestedAt) =>
+        cancelRequestedAt is not null || state is JobState.Cancelled or JobState.Failed;
 
     private async Task<BatchOutcome> PredictAsync(ProcessImageBatch message, DlaSession session, CancellationToken cancellationToken)
     {

@@ -65,7 +65,7 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync(_ct));
         var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
 
-        var progress = await WaitFinalAsync(api, jobId);
+        var progress = await JobPolling.WaitFinalAsync(api, $"jobs/{jobId}", TimeSpan.FromMinutes(10), _ct, giveUp: () => _processes.Any(p => p.HasExited));
         output.WriteLine(progress.ToJsonString());
         Assert.Equal("succeeded", progress["state"]!.GetValue<string>());
         Assert.Equal((images.Length, images.Length - 1, 1), (progress["total"]!.GetValue<long>(), progress["succeeded"]!.GetValue<long>(), progress["failed"]!.GetValue<long>()));
@@ -111,20 +111,5 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
     {
         Assert.True(environment.TryGetValue(name, out var value) && value.Contains(expected, StringComparison.Ordinal), $"docker-compose.yml: {name} is '{value}', expected it to contain '{expected}'");
         environment[name] = local;
-    }
-
-    private async Task<JsonNode> WaitFinalAsync(HttpClient api, string jobId)
-    {
-        // A bound for diagnostics, not a performance check: the job takes seconds.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
-        while (true)
-        {
-            var progress = (await api.GetFromJsonAsync<JsonNode>($"jobs/{jobId}", _ct))!["progress"]!;
-            if (progress["is_final"]!.GetValue<bool>() || DateTime.UtcNow > deadline || _processes.Any(p => p.HasExited))
-            {
-                return progress;
-            }
-            await Task.Delay(500, _ct);
-        }
     }
 }

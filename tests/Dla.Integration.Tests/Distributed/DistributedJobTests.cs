@@ -49,7 +49,7 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         var submitted = await api.PostAsJsonAsync("jobs", new { dataset = $"azure://{services.Container.Name}/photos/", model = "dla46_c", weights, top_k = 5, batch_size = 4, tasks = new[] { "classify", "embed" } }, _ct);
         Assert.Equal(System.Net.HttpStatusCode.Created, submitted.StatusCode);
         var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
-        var progress = await WaitFinalAsync(api, jobId, TimeSpan.FromMinutes(5));
+        var progress = await JobPolling.WaitFinalAsync(api, $"jobs/{jobId}", TimeSpan.FromMinutes(5), _ct);
         output.WriteLine(progress.ToJsonString());
 
         Assert.Equal("succeeded", progress["state"]!.GetValue<string>());
@@ -106,21 +106,6 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         _processes.Add(process);
         return process;
-    }
-
-    private async Task<JsonNode> WaitFinalAsync(HttpClient api, string jobId, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var job = (await api.GetFromJsonAsync<JsonNode>($"jobs/{jobId}", _ct))!;
-            var progress = job["progress"]!;
-            if (progress["state"]!.GetValue<string>() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > deadline)
-            {
-                return progress;
-            }
-            await Task.Delay(500, _ct);
-        }
     }
 
     /// <summary>What <c>dla predict</c> gives for the same files: the reference the job must reproduce.</summary>

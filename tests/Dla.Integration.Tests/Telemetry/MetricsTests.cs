@@ -48,7 +48,7 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         var submitted = await http.PostAsJsonAsync($"{api}/jobs", new { dataset = $"azure://{services.Container.Name}/photos/", model = "dla46_c", weights, batch_size = BatchSize, tasks = new[] { "classify", "embed" } }, _ct);
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync(_ct));
         var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
-        await WaitSucceededAsync(http, $"{api}/jobs/{jobId}");
+        await JobPolling.WaitSucceededAsync(http, $"{api}/jobs/{jobId}", TimeSpan.FromMinutes(5), _ct);
         var kinds = (await http.GetStringAsync($"{api}/jobs/{jobId}/export?format=jsonl", _ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonNode.Parse(l)!["error"]?["kind"]?.GetValue<string>()).Where(k => k is not null).CountBy(k => k!).ToDictionary();
         var batches = (Files.Length + BatchSize - 1) / BatchSize;
@@ -93,13 +93,6 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         _processes.Add(process);
         return process;
-    }
-
-    private async Task WaitSucceededAsync(HttpClient http, string job)
-    {
-        var progress = await Eventually(async () => (await http.GetFromJsonAsync<JsonNode>(job, _ct))!["progress"]!,
-            p => p["state"]!.GetValue<string>() is "succeeded" or "failed" or "cancelled", "the job to finish", TimeSpan.FromMinutes(5));
-        Assert.Equal("succeeded", progress["state"]!.GetValue<string>());
     }
 
     private async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)

@@ -79,7 +79,7 @@ public sealed class TraceTests : IAsyncDisposable
         var submitted = await http.PostAsJsonAsync("/jobs", new { dataset = $"azure://{services.Container.Name}/photos/", model = "dla46_c", weights, batch_size = 2 }, _ct);
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync(_ct));
         var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
-        await WaitSucceededAsync(http, $"/jobs/{jobId}");
+        await JobPolling.WaitSucceededAsync(http, $"/jobs/{jobId}", TimeSpan.FromMinutes(5), _ct);
 
         var spans = _spans.ToList();
         var dispatches = spans.Where(s => s.Source.Name == "Dla" && s.OperationName == "dispatch batch" && Tag(s, "dla.job.id") == jobId).ToList();
@@ -112,22 +112,6 @@ public sealed class TraceTests : IAsyncDisposable
         _apps.Add(app);
         await app.StartAsync(_ct);
         return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-    }
-
-    private async Task WaitSucceededAsync(HttpClient http, string job)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            var state = (await http.GetFromJsonAsync<JsonNode>(job, _ct))!["progress"]!["state"]!.GetValue<string>();
-            if (state is "succeeded" or "failed" or "cancelled")
-            {
-                Assert.Equal("succeeded", state);
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the job to finish.");
-            await Task.Delay(250, _ct);
-        }
     }
 
     private void Print(Activity span, Dictionary<ActivitySpanId, Activity> trace, int depth)
