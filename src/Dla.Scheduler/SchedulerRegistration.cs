@@ -8,6 +8,7 @@ using Dla.Scheduler.Completion;
 using Dla.Scheduler.Database;
 using Dla.Scheduler.Dispatch;
 using Dla.Scheduler.Jobs;
+using Dla.Scheduler.Leadership;
 using Dla.Scheduler.Planning;
 using Dla.Scheduler.Progress;
 using Dla.Scheduler.Search;
@@ -34,7 +35,7 @@ public static class SchedulerRegistration
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDlaDatasets(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        return services.AddJobs().AddPlanning().AddDispatch().AddCompletion().AddSearch().AddSchedulerMetrics().AddApi();
+        return services.AddJobs().AddLeadership().AddPlanning().AddDispatch().AddCompletion().AddSearch().AddSchedulerMetrics().AddApi();
     }
 
     /// <summary>Registers the scheduler's consumers (with their definitions): batch completions and batch faults.</summary>
@@ -46,6 +47,13 @@ public static class SchedulerRegistration
 
     private static IServiceCollection AddJobs(this IServiceCollection services) =>
         services.AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
+
+    /// <summary>Replicas elect one leader to plan and dispatch (<see cref="SchedulerLeadership"/>).</summary>
+    private static IServiceCollection AddLeadership(this IServiceCollection services)
+    {
+        services.AddSingleton<SchedulerLeadership>();
+        return services.AddHostedService(sp => sp.GetRequiredService<SchedulerLeadership>());
+    }
 
     private static IServiceCollection AddPlanning(this IServiceCollection services)
     {

@@ -1,4 +1,5 @@
 using Dla.Scheduler.Completion;
+using Dla.Scheduler.Leadership;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -7,16 +8,35 @@ namespace Dla.Scheduler.Dispatch;
 /// <summary>
 /// The outbox relay: every <see cref="DispatchOptions.DispatchIntervalMilliseconds"/> runs a
 /// <see cref="BatchDispatch"/> round, and every few seconds a completion check of all running jobs,
-/// because batch events can be lost or duplicated and a job must still finish exactly once.
+/// because batch events can be lost or duplicated and a job must still finish exactly once. Runs on
+/// the leading replica only (<see cref="SchedulerLeadership"/>), so replicas do not publish a batch twice.
 /// </summary>
-public sealed partial class Dispatcher(IServiceScopeFactory scopes, BatchDispatch dispatch, IOptions<DispatchOptions> options, TimeProvider time, ILogger<Dispatcher> logger)
-    : BackgroundService
+public sealed partial class Dispatcher(IServiceScopeFactory scopes, BatchDispatch dispatch, SchedulerLeadership leadership, IOptions<DispatchOptions> options,
+    TimeProvider time, ILogger<Dispatcher> logger) : BackgroundService
 {
     /// <summary>How often running jobs are checked for completion without an event.</summary>
     private static readonly TimeSpan CompletionCheckInterval = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var lease = await leadership.AcquireAsync(stoppingToken);
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease);
+                await LeadAsync(leading.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>Dispatch rounds until <paramref name="stoppingToken"/> ends (leadership lost, or shutdown).</summary>
+    private async Task LeadAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.DispatchIntervalMilliseconds), time);
         var lastCheck = time.GetTimestamp();
@@ -48,7 +68,7 @@ public sealed partial class Dispatcher(IServiceScopeFactory scopes, BatchDispatc
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down between rounds.
+            // Leadership ended or shutting down, between rounds.
         }
     }
 

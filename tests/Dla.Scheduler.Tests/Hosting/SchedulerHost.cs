@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Leadership;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -29,6 +30,8 @@ public sealed class SchedulerHost : IAsyncDisposable
         Http = http;
     }
 
+    private int _disposed;
+
     public WebApplication App { get; }
 
     public HttpClient Http { get; }
@@ -36,6 +39,8 @@ public sealed class SchedulerHost : IAsyncDisposable
     public BatchRecorder Recorder => App.Services.GetRequiredService<BatchRecorder>();
 
     public IDlaDbContextFactory Databases => App.Services.GetRequiredService<IDlaDbContextFactory>();
+
+    public SchedulerLeadership Leadership => App.Services.GetRequiredService<SchedulerLeadership>();
 
     public WorkerSimulator Worker => new(Databases, App.Services.GetRequiredService<IBus>());
 
@@ -114,8 +119,13 @@ public sealed class SchedulerHost : IAsyncDisposable
         return received.OrderBy(b => b.BatchIndex).ToList();
     }
 
+    /// <summary>Stops the scheduler (once; a test may stop a replica before the end).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         Http.Dispose();
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
