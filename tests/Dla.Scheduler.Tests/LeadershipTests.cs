@@ -63,16 +63,5 @@ public sealed class LeadershipTests(RealServiceEnvironment services) : IClassFix
     private static List<ProcessImageBatch> Received(Guid jobId, SchedulerHost first, SchedulerHost second) =>
         [.. first.Recorder.For(jobId), .. second.Recorder.For(jobId)];
 
-    private async Task<SchedulerHost> StartAsync()
-    {
-        var (postgres, rabbitMq) = await services.GetAsync();
-        return await SchedulerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Postgres"] = postgres,
-            ["Messaging:Transport"] = "rabbitmq",
-            ["ConnectionStrings:RabbitMq"] = rabbitMq,
-            ["Datasets:AllowedRoots:0"] = _dataset.Root,
-        });
-    }
+    private Task<SchedulerHost> StartAsync() => SchedulerHost.StartPostgresRabbitMqAsync(services, _dataset.Root);
 }

@@ -78,18 +78,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         await host.JobReachesAsync(jobId, JobState.Succeeded);
     }
 
-    private async Task<SchedulerHost> StartAsync()
-    {
-        var (postgres, rabbitMq) = await services.GetAsync();
-        return await SchedulerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Postgres"] = postgres,
-            ["Messaging:Transport"] = "rabbitmq",
-            ["ConnectionStrings:RabbitMq"] = rabbitMq,
-            ["Datasets:AllowedRoots:0"] = _dataset.Root,
-        });
-    }
+    private Task<SchedulerHost> StartAsync() => SchedulerHost.StartPostgresRabbitMqAsync(services, _dataset.Root);
 
     private static async Task<bool> IndexExistsAsync(SchedulerHost host, string index)
     {

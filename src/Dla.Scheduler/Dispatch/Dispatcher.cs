@@ -18,22 +18,7 @@ public sealed partial class Dispatcher(IServiceScopeFactory scopes, BatchDispatc
     private static readonly TimeSpan CompletionCheckInterval = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (true)
-            {
-                var lease = await leadership.AcquireAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease);
-                await LeadAsync(leading.Token);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeadingAsync(LeadAsync, stoppingToken);
 
     /// <summary>Dispatch rounds until <paramref name="stoppingToken"/> ends (leadership lost, or shutdown).</summary>
     private async Task LeadAsync(CancellationToken stoppingToken)

@@ -46,6 +46,27 @@ public sealed partial class SchedulerLeadership(ILogger<SchedulerLeadership> log
         return await lease.WaitAsync(stoppingToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="lead"/> each time this replica becomes leader, with a token that ends with the
+    /// lease (or with <paramref name="stoppingToken"/>); returns when <paramref name="stoppingToken"/> ends.
+    /// </summary>
+    public async Task RunWhileLeadingAsync(Func<CancellationToken, Task> lead, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var lease = await AcquireAsync(stoppingToken);
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease);
+                await lead(leading.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

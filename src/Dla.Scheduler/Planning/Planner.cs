@@ -25,22 +25,7 @@ public sealed partial class Planner(JobPlanning planning, SchedulerLeadership le
     public void Enqueue(Guid jobId) => _requests.Writer.TryWrite(jobId);
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (true)
-            {
-                var lease = await leadership.AcquireAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease);
-                await LeadAsync(leading.Token);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: interrupted listings resume at the next start (or on another replica).
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeadingAsync(LeadAsync, stoppingToken);
 
     /// <summary>Plans jobs until <paramref name="leading"/> ends (leadership lost, or shutdown).</summary>
     private async Task LeadAsync(CancellationToken leading)

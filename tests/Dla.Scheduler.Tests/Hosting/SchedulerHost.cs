@@ -54,6 +54,20 @@ public sealed class SchedulerHost : IAsyncDisposable
             ["Datasets:AllowedRoots:0"] = datasetRoot,
         }, settings, configure);
 
+    /// <summary>Starts on the real PostgreSQL database and RabbitMQ virtual host of <paramref name="services"/>, with local datasets allowed under <paramref name="datasetRoot"/>.</summary>
+    public static async Task<SchedulerHost> StartPostgresRabbitMqAsync(RealServiceEnvironment services, string datasetRoot)
+    {
+        var (postgres, rabbitMq) = await services.GetAsync();
+        return await StartAsync(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = postgres,
+            ["Messaging:Transport"] = "rabbitmq",
+            ["ConnectionStrings:RabbitMq"] = rabbitMq,
+            ["Datasets:AllowedRoots:0"] = datasetRoot,
+        });
+    }
+
     /// <summary>Starts with the given configuration on top of fast test defaults; <paramref name="configure"/> may add more (a log capture).</summary>
     public static async Task<SchedulerHost> StartAsync(IReadOnlyDictionary<string, string?> baseSettings, IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
