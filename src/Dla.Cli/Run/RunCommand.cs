@@ -7,7 +7,6 @@ using Dla.Persistence.Jobs;
 using Dla.Scheduler.Export;
 using Dla.Scheduler.Jobs;
 using Dla.Worker.Inference;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dla.Cli.Run;
@@ -120,8 +119,7 @@ internal static class RunCommand
         }
         var job = await scope.ServiceProvider.GetRequiredService<JobService>().SubmitAsync(request, ct);
         Console.Error.WriteLine($"job {job.Id} submitted");
-        var submitted = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id, ct);
-        return (job.Id, submitted.ModelSpec(), 0);
+        return (job.Id, job.ModelSpec(), 0);
     }
 
     private static async Task<Dla.Scheduler.Progress.ProgressReport> ReadProgressAsync(IServiceProvider services, Guid jobId, CancellationToken ct)

@@ -6,8 +6,9 @@ namespace Dla.Modeling.Inference;
 /// <summary>
 /// One ONNX Runtime session for one model, created once and shared: <see cref="Run"/> is
 /// thread-safe and runs one batch at a time (the session's intra-op threads already use every core, or
-/// the GPU; concurrent runs would only oversubscribe them), so callers overlap decoding with it instead. Inputs and outputs are bound to caller-visible CPU buffers (I/O binding), so a
-/// batch is copied at most once to the device and once back.
+/// the GPU; concurrent runs would only oversubscribe them), so callers overlap decoding with it instead.
+/// Inputs and outputs are bound to caller-visible CPU buffers (I/O binding), so a batch is copied at
+/// most once to the device and once back.
 /// </summary>
 public sealed class DlaSession : IDisposable
 {

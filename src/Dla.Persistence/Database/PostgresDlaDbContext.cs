@@ -26,14 +26,15 @@ public sealed class PostgresDlaDbContext(DbContextOptions<PostgresDlaDbContext> 
     protected override void MapEmbedding(EntityTypeBuilder<ImageResult> result)
     {
         result.Ignore(r => r.Embedding);
-        foreach (var column in EmbeddingColumns.All)
+        foreach (var dimension in EmbeddingColumns.SizedDimensions)
         {
-            var dimension = EmbeddingColumns.SizedDimensions.FirstOrDefault(d => EmbeddingColumns.For(d) == column);
-            result.Property<float[]?>(column)
-                .HasColumnType(dimension > 0 ? $"vector({dimension})" : "vector")
-                .HasConversion(ToVector, EmbeddingComparer);
+            MapColumn(result, EmbeddingColumns.For(dimension), $"vector({dimension})");
         }
+        MapColumn(result, EmbeddingColumns.AnySize, "vector");
     }
+
+    private static void MapColumn(EntityTypeBuilder<ImageResult> result, string column, string type) =>
+        result.Property<float[]?>(column).HasColumnType(type).HasConversion(ToVector, EmbeddingComparer);
 
     private static readonly ValueConverter<float[]?, Vector?> ToVector = new(
         v => v == null ? null : new Vector(v),

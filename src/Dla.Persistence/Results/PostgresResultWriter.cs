@@ -100,22 +100,21 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         var now = DateTimeOffset.UtcNow;
         var upsert = imageIds.Length > 0
             && (!copyDirectlyWhenNew || (bool)(await ScalarAsync(connection, transaction, AnyResultStored, cancellationToken, outcome.JobId, imageIds))!);
-        var commands = new NpgsqlBatch(connection, transaction);
-        await using (commands)
+        await using (var commands = new NpgsqlBatch(connection, transaction))
         {
-            if (upsert)
-            {
-                var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
-                await ExecuteAsync(connection, transaction, inline ? CreateResultsStaging + InlineStagedEmbeddings : CreateResultsStaging, cancellationToken);
-                await CopyResultsAsync(connection, CopyResultsToStaging, outcome.Results, batchColumns: null, cancellationToken);
-                commands.BatchCommands.Add(Command(UpsertResultsInto[column], outcome.JobId, now));
-            }
-            else if (imageIds.Length > 0)
-            {
-                await CopyResultsAsync(connection, CopyResultsInto[column], outcome.Results, (outcome.JobId, now), cancellationToken);
-            }
             if (imageIds.Length > 0)
             {
+                if (upsert)
+                {
+                    var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
+                    await ExecuteAsync(connection, transaction, inline ? CreateResultsStaging + InlineStagedEmbeddings : CreateResultsStaging, cancellationToken);
+                    await CopyResultsAsync(connection, CopyResultsToStaging, outcome.Results, batchColumns: null, cancellationToken);
+                    commands.BatchCommands.Add(Command(UpsertResultsInto[column], outcome.JobId, now));
+                }
+                else
+                {
+                    await CopyResultsAsync(connection, CopyResultsInto[column], outcome.Results, (outcome.JobId, now), cancellationToken);
+                }
                 commands.BatchCommands.Add(Command(DeleteResolvedErrors, outcome.JobId, imageIds));
             }
             if (outcome.Errors.Count > 0)
@@ -146,10 +145,7 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
+        AddParameters(command.Parameters, values);
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
@@ -162,11 +158,17 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
+        AddParameters(command.Parameters, values);
+        return command;
+    }
+
+    /// <summary>Positional parameters (<c>$1</c>, <c>$2</c>, ...) in order.</summary>
+    private static void AddParameters(NpgsqlParameterCollection parameters, object[] values)
+    {
         foreach (var value in values)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+            parameters.Add(new NpgsqlParameter { Value = value });
         }
-        return command;
     }
 
     // batchColumns: the job id and timestamp around each row when copying into results itself; null into staging.
