@@ -13,7 +13,7 @@ set -euo pipefail
 
 SERVICES_DIR=${DLA_SERVICES_DIR:-/tmp/dla-services}
 TOOLS_DIR=${DLA_TOOLS_DIR:-/opt/dla-tools}
-PG_PORT=${DLA_PG_PORT:-55432}
+PG_PORT=${DLA_PG_PORT:-25432}
 PG_DATABASE=${DLA_PG_DATABASE:-dla}
 RMQ_PORT=${DLA_RABBITMQ_PORT:-5673}
 RMQ_MGMT_PORT=${DLA_RABBITMQ_MANAGEMENT_PORT:-15673}
@@ -50,6 +50,29 @@ show_log() { # file: prints the tail of a log after a failure
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+port_holder() { # port: prints "pid N (command)" for each process with a TCP socket bound to it; fails if none
+  local hex inodes inode fd pid holders=
+  hex=$(printf ':%04X' "$1")
+  # Any state, not only LISTEN: an outgoing connection that drew this port as its local one blocks a bind
+  # too. Inode 0 is a TIME_WAIT leftover, which servers bind over (SO_REUSEADDR).
+  inodes=$(awk -v p="$hex" 'FNR > 1 && substr($2, length($2) - 4) == p && $10 != 0 { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
+  [[ -n $inodes ]] || return 1
+  for fd in /proc/[0-9]*/fd/*; do
+    inode=$(readlink "$fd" 2>/dev/null) || continue
+    [[ $inode == socket:* ]] && grep -qx "${inode:8:-1}" <<<"$inodes" || continue
+    pid=${fd#/proc/}
+    pid=${pid%%/*}
+    holders+="pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100))"$'\n'
+  done
+  if [[ -n $holders ]]; then sort -u <<<"${holders%$'\n'}"; else echo "a process this user cannot see"; fi
+}
+
+refuse_taken_port() { # service port: dies, naming the holder, when another process holds the port
+  local holder
+  holder=$(port_holder "$2") || return 0
+  die "$1: port $2 is already held by ${holder//$'\n'/, }; stop it or choose another port (see '$0 --help')"
+}
 
 pid_alive() { # pidfile pattern: the process named in pidfile runs and its command line matches
   local pid
@@ -216,7 +239,7 @@ start_postgres() {
   if pg_running; then
     log "postgres: already running"
   else
-    port_open "$PG_PORT" && die "postgres: port $PG_PORT is taken by a process that is not this cluster ($PG_DIR)"
+    refuse_taken_port postgres "$PG_PORT"
     mkdir -p "$PG_DIR"
     ((EUID == 0)) && chown postgres:postgres "$PG_DIR"
     as_postgres test -w "$PG_DIR" || die "postgres: $PG_DIR is not writable by user postgres (choose another DLA_SERVICES_DIR)"
@@ -282,7 +305,9 @@ start_rabbitmq() {
   if rmq_running; then
     log "rabbitmq: already running"
   else
-    port_open "$RMQ_PORT" && die "rabbitmq: port $RMQ_PORT is taken by a process that is not this node ($RMQ_DIR)"
+    refuse_taken_port rabbitmq "$RMQ_PORT"
+    refuse_taken_port "rabbitmq management" "$RMQ_MGMT_PORT"
+    refuse_taken_port "rabbitmq distribution" "$RMQ_DIST_PORT"
     mkdir -p "$RMQ_DIR/log" "$RMQ_DIR/mnesia"
     : >"$RMQ_DIR/rabbitmq-env.conf"
     printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\nloopback_users.guest = true\n' \
@@ -338,7 +363,7 @@ start_azurite() {
   if pid_alive "$AZURITE_DIR/azurite.pid" azurite; then
     log "azurite: already running"
   else
-    port_open "$AZURITE_PORT" && die "azurite: port $AZURITE_PORT is taken by a process that is not this Azurite ($AZURITE_DIR)"
+    refuse_taken_port azurite "$AZURITE_PORT"
     mkdir -p "$AZURITE_DIR/data"
     # --disableTelemetry: otherwise Azurite calls an outside host. --skipApiVersionCheck: the
     # Azure SDK speaks a newer API version than this Azurite knows.

@@ -46,7 +46,9 @@ public sealed class ModelRepository(HuggingFaceHub hub, string? cacheDirectory =
         }
         var bytes = Build(name, architecture, weights, request);
         Directory.CreateDirectory(GraphDirectory);
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        // Unique per call, not per process: two hosts in one process (tests, a scheduler beside a worker)
+        // may build the same graph at once, and sharing a temporary file made one of them fail.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
         File.Move(temporary, path, overwrite: true);
         return path;

@@ -7,11 +7,15 @@ namespace Dla.Integration.Tests.Reliability;
 /// <summary>
 /// A second, private set of the real services (PostgreSQL, RabbitMQ, Azurite) started by
 /// <c>scripts/services.sh</c> on their own ports and data directory, so the fault scenarios can
-/// restart the broker and stop the database without disturbing tests that use the shared set.
+/// restart the broker and stop the database without disturbing tests that use the shared set. Every
+/// port lies below Linux's ephemeral range (32768–60999), so no outgoing connection can hold it.
 /// </summary>
 internal sealed class PrivateServices
 {
-    private const int PostgresPort = 55452, RabbitMqPort = 5693, ManagementPort = 15693, AzuritePort = 10030;
+    private const int PostgresPort = 25452, RabbitMqPort = 5693, ManagementPort = 15693, AzuritePort = 10030, EpmdPort = 4371;
+
+    /// <summary>Every port the private set listens on (the Erlang distribution port is the AMQP port + 20000).</summary>
+    public static IReadOnlyList<int> Ports { get; } = [PostgresPort, RabbitMqPort, ManagementPort, AzuritePort, EpmdPort, RabbitMqPort + 20000];
 
     private static readonly Dictionary<string, string> ScriptEnvironment = new()
     {
@@ -20,6 +24,8 @@ internal sealed class PrivateServices
         ["DLA_RABBITMQ_PORT"] = $"{RabbitMqPort}",
         ["DLA_RABBITMQ_MANAGEMENT_PORT"] = $"{ManagementPort}",
         ["DLA_RABBITMQ_NODENAME"] = "dlafaults@localhost",
+        // Its own epmd: stopping this broker kills its epmd, which must not be the shared set's.
+        ["DLA_EPMD_PORT"] = $"{EpmdPort}",
         ["DLA_AZURITE_PORT"] = $"{AzuritePort}",
     };
 

@@ -27,7 +27,8 @@ public abstract class WorkerHost : IAsyncDisposable
     public static readonly string[] BadFiles = ["bad-empty.jpg", "bad-not-an-image.jpg", "bad-truncated.jpg"];
     public static readonly string[] Unreadable = ["gone.jpg", "../outside.jpg"];
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _gate = new();
+    private Task? _prepared;
     private readonly string _dataset = Directory.CreateTempSubdirectory("dla-worker-dataset-").FullName;
     private ServiceProvider? _database;
     private IConfiguration _configuration = null!;
@@ -95,7 +96,6 @@ public abstract class WorkerHost : IAsyncDisposable
             await _database.DisposeAsync();
         }
         Directory.Delete(_dataset, recursive: true);
-        _gate.Dispose();
         await DisposeDatabaseAsync();
         GC.SuppressFinalize(this);
     }
@@ -103,19 +103,15 @@ public abstract class WorkerHost : IAsyncDisposable
     /// <summary>Removes the database, once the services using it are gone.</summary>
     protected abstract ValueTask DisposeDatabaseAsync();
 
-    private async Task PrepareAsync()
+    /// <summary>
+    /// Prepares the host once. Every caller awaits the same task, so a failed preparation fails each test with
+    /// its real cause, instead of leaving a half-prepared host (a database but no <see cref="Expected"/>) behind.
+    /// </summary>
+    private Task PrepareAsync()
     {
-        await _gate.WaitAsync();
-        try
+        lock (_gate)
         {
-            if (_database is null)
-            {
-                await PrepareOnceAsync();
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            return _prepared ??= PrepareOnceAsync();
         }
     }
 
