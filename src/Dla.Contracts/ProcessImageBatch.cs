@@ -11,13 +11,18 @@ namespace Dla.Contracts;
 /// <param name="Dataset">Where the images live: a local folder or <c>azure://container/prefix</c>.</param>
 /// <param name="Model">What to run.</param>
 /// <param name="Images">The batch's images: manifest ids and paths relative to <paramref name="Dataset"/>.</param>
+/// <param name="LeaseSeconds">
+/// How long the scheduler presumes the worker alive after a heartbeat: the worker records the batch's start
+/// and renews its lease every third of this while it runs. 0 (a message from an older scheduler): the worker's default.
+/// </param>
 public sealed record ProcessImageBatch(
     Guid JobId,
     int BatchIndex,
     int Dispatch,
     string Dataset,
     ModelSpec Model,
-    IReadOnlyList<ImageRef> Images);
+    IReadOnlyList<ImageRef> Images,
+    int LeaseSeconds = 0);
 
 /// <summary>One image of a batch: its manifest id and where to read it, never its pixels.</summary>
 /// <param name="ImageId">Id within the job's manifest (listing order, 0-based).</param>

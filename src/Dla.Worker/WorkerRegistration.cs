@@ -42,6 +42,7 @@ public static class WorkerRegistration
         services.AddMetrics();
         services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<JobCancellations>();
+        services.AddSingleton<BatchLeases>();
         services.AddGracefulShutdown();
         return services;
     }

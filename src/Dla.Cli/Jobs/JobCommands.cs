@@ -14,7 +14,7 @@ internal static class JobCommands
     // DLA_API_KEY is the better place for it: a command line is visible to every user of the machine (ps).
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "The scheduler's API key, sent as a bearer token (default $DLA_API_KEY)" };
 
-    public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Retry(), Export(), Search()];
+    public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Retry(), Priority(), Export(), Search()];
 
     private static Command Submit()
     {
@@ -27,9 +27,10 @@ internal static class JobCommands
         var tasks = new Option<string>("--tasks") { DefaultValueFactory = _ => "classify,embed" };
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 5 };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
+        var priority = new Option<int>("--priority") { DefaultValueFactory = _ => Persistence.Jobs.JobPriority.Default, Description = "Weight in the fair share between running jobs, 1-100" };
         var maxFailed = new Option<int?>("--max-failed");
         var maxFailedPercent = new Option<double?>("--max-failed-percent");
-        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, maxFailed, maxFailedPercent, Api, ApiKey };
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
@@ -37,6 +38,7 @@ internal static class JobCommands
             {
                 dataset = r.GetValue(dataset), model = r.GetValue(model), weights = r.GetValue(weights), seed = r.GetValue(seed), num_classes = r.GetValue(numClasses),
                 precision = r.GetValue(precision), tasks = r.GetValue(tasks)!.Split(','), top_k = r.GetValue(topK), batch_size = r.GetValue(batchSize),
+                priority = r.GetValue(priority),
                 max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent),
             }, ct);
             Console.WriteLine(job["id"]);
@@ -93,6 +95,20 @@ internal static class JobCommands
     private static Command Cancel() => Simple("cancel", "Cancel a job (partial results stay)", "cancel");
 
     private static Command Retry() => Simple("retry", "Re-queue only the failed batches and transiently failed images", "retry-failed");
+
+    private static Command Priority()
+    {
+        var id = new Argument<string>("id");
+        var priority = new Argument<int>("priority") { Description = "The job's new weight in the fair share, 1-100" };
+        var command = new Command("priority", "Change a pending or running job's priority (takes effect at the next dispatch round)") { id, priority, Api, ApiKey };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = Client(r);
+            var job = await client.PutAsync($"jobs/{r.GetValue(id)}/priority", new { priority = r.GetValue(priority) }, ct);
+            Console.WriteLine($"{job["id"]}  priority {job["priority"]}");
+        });
+        return command;
+    }
 
     private static Command Simple(string name, string description, string action)
     {

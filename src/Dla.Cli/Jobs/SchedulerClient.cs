@@ -34,6 +34,9 @@ internal sealed class SchedulerClient : IDisposable
     public Task<JsonNode> PostAsync(string path, object? body, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) }, ct);
 
+    public Task<JsonNode> PutAsync(string path, object body, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, options: Json) }, ct);
+
     public Task<JsonNode> PostAsync(string path, HttpContent content, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, ct);
 

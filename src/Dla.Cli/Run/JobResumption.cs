@@ -26,12 +26,7 @@ internal static class JobResumption
     /// <summary>Re-queues what a previous process left in flight; returns the results already stored.</summary>
     public static async Task<long> ResumeAsync(DlaDbContext db, Job job, CancellationToken ct)
     {
-        var inFlight = await db.Batches.Where(b => b.JobId == job.Id && b.State == BatchState.Dispatched).ToListAsync(ct);
-        foreach (var batch in inFlight)
-        {
-            batch.State = BatchState.Planned;
-            batch.LeaseUntil = null;
-        }
+        await BatchTransitions.ReplanInFlightAsync(db, job.Id, ct);
         if (job.State == JobState.Failed && await db.Batches.AnyAsync(b => b.JobId == job.Id && b.State == BatchState.Failed, ct) is false)
         {
             job.State = JobState.Running;

@@ -25,6 +25,7 @@ internal static class RunCommand
         var tasks = new Option<string>("--tasks") { DefaultValueFactory = _ => "classify,embed", Description = "classify, embed, or both" };
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 5, Description = "Classes stored per image" };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32, Description = "Images per batch" };
+        var priority = new Option<int>("--priority") { DefaultValueFactory = _ => Persistence.Jobs.JobPriority.Default, Description = "Weight in the fair share with other jobs of this database, 1-100" };
         var db = new Option<string?>("--db") { Description = "Database connection string (default: SQLite file in the data directory)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the SQLite database lives (default $DLA_DATA_DIR or ~/.local/share/dla)" };
         var export = new Option<string?>("--export") { Description = "Write the results to FILE.parquet, .csv or .jsonl at the end" };
@@ -35,7 +36,7 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "Log what the scheduler and worker do" };
         var command = new Command("run", "Label and/or embed a dataset in this process (no servers); rerunning resumes")
         {
-            dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, db, dataDir, export, provider, threads, maxFailed, maxFailedPercent, verbose,
+            dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, db, dataDir, export, provider, threads, maxFailed, maxFailedPercent, verbose,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -44,7 +45,7 @@ internal static class RunCommand
             Directory.CreateDirectory(directory);
             var settings = new RunSettings(r.GetValue(dataset)!, r.GetValue(model)!, r.GetValue(weights), r.GetValue(seed), r.GetValue(numClasses),
                 r.GetValue(precision)!, r.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(topK),
-                r.GetValue(batchSize), r.GetValue(db) ?? $"Data Source={Path.Combine(directory, "dla.db")}", r.GetValue(export), r.GetValue(provider)!,
+                r.GetValue(batchSize), r.GetValue(priority), r.GetValue(db) ?? $"Data Source={Path.Combine(directory, "dla.db")}", r.GetValue(export), r.GetValue(provider)!,
                 r.GetValue(threads), r.GetValue(maxFailed), r.GetValue(maxFailedPercent), r.GetValue(verbose));
             return await RunAsync(settings, ct);
         });
@@ -107,6 +108,7 @@ internal static class RunCommand
         {
             Dataset = location.ToString(), Model = settings.Model, Weights = settings.Weights, Seed = settings.Seed, NumClasses = settings.NumClasses,
             Precision = settings.Precision, Tasks = settings.Tasks, TopK = settings.TopK, BatchSize = settings.BatchSize,
+            Priority = settings.Priority,
             MaxFailedImages = settings.MaxFailedImages, MaxFailedPercent = settings.MaxFailedPercent,
         };
         var db = scope.ServiceProvider.GetRequiredService<DlaDbContext>();

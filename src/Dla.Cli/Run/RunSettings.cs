@@ -11,6 +11,7 @@ internal sealed record RunSettings(
     IReadOnlyList<string> Tasks,
     int TopK,
     int BatchSize,
+    int Priority,
     string Database,
     string? Export,
     string Provider,

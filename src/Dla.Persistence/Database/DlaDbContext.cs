@@ -42,8 +42,11 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
             batch.ToTable("batches");
             batch.HasKey(b => new { b.JobId, b.BatchIndex });
             batch.Property(b => b.State).HasConversion<string>().HasMaxLength(16);
-            // The dispatcher's query: what is planned, or dispatched with an expired lease.
+            // The dispatcher's queries: queued batches counted, started batches whose lease expired (state
+            // first); per job, what is in flight and its next planned batches in order (job first).
             batch.HasIndex(b => new { b.State, b.LeaseUntil });
+            batch.HasIndex(b => new { b.JobId, b.State, b.BatchIndex });
+            batch.Property(b => b.Worker).HasMaxLength(128);
         });
         modelBuilder.Entity<ManifestImage>(image =>
         {

@@ -2,8 +2,9 @@ namespace Dla.Persistence.Jobs;
 
 /// <summary>
 /// A batch of a job's manifest. The batch table is the outbox: a batch is stored before it is
-/// published, and the dispatcher publishes what is <see cref="BatchState.Planned"/> or whose lease
-/// expired, so a crash anywhere loses nothing.
+/// published, and the dispatcher publishes what is <see cref="BatchState.Planned"/> (or lost by its
+/// worker), a bounded number at a time, so a crash anywhere loses nothing. Every change of state is
+/// one of the named, conditional updates of <see cref="BatchTransitions"/> (docs/lifecycle.md).
 /// </summary>
 public sealed class Batch
 {
@@ -15,12 +16,22 @@ public sealed class Batch
 
     public int ImageCount { get; set; }
 
-    /// <summary>How many times the batch was published.</summary>
+    /// <summary>How many times the batch was published; a message carrying an older number is stale.</summary>
     public int Dispatches { get; set; }
 
+    /// <summary>When the batch was last published.</summary>
     public DateTimeOffset? DispatchedAt { get; set; }
 
-    /// <summary>When a dispatched batch with no outcome is published again.</summary>
+    /// <summary>When a worker last started the batch.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>The worker running a started batch (host:pid), for operators.</summary>
+    public string? Worker { get; set; }
+
+    /// <summary>
+    /// Until when the worker running a <see cref="BatchState.Started"/> batch is presumed alive; its
+    /// heartbeats move it on. Null while the batch waits: waiting in the queue never expires.
+    /// </summary>
     public DateTimeOffset? LeaseUntil { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }
@@ -28,21 +39,24 @@ public sealed class Batch
     public string? LastError { get; set; }
 }
 
-/// <summary>Lifecycle of a batch.</summary>
+/// <summary>Lifecycle of a batch (docs/lifecycle.md).</summary>
 public enum BatchState
 {
-    /// <summary>Stored, not yet published.</summary>
+    /// <summary>Stored, not yet published (the outbox's backlog).</summary>
     Planned,
 
-    /// <summary>Published; a worker owns it until its lease expires.</summary>
-    Dispatched,
+    /// <summary>Published and waiting in the queue for a worker; never expires.</summary>
+    Queued,
+
+    /// <summary>A worker runs it and renews <see cref="Batch.LeaseUntil"/> by heartbeat.</summary>
+    Started,
 
     /// <summary>Every image of the batch has a result or an error row.</summary>
     Completed,
 
-    /// <summary>The batch kept failing and reached the error queue; "retry failed" re-plans it.</summary>
+    /// <summary>The batch kept failing, or its workers kept dying; "retry failed" re-plans it.</summary>
     Failed,
 
-    /// <summary>Its job was cancelled before it completed.</summary>
+    /// <summary>Its job was cancelled or failed before it completed.</summary>
     Cancelled,
 }

@@ -34,6 +34,9 @@ public sealed class Job
 
     public JobState State { get; set; } = JobState.Pending;
 
+    /// <summary>The job's weight in the dispatcher's fair share (<see cref="JobPriority"/>); changeable while it runs.</summary>
+    public int Priority { get; set; } = JobPriority.Default;
+
     /// <summary>Images listed so far; the exact total once <see cref="ListingComplete"/>.</summary>
     public long ListedImages { get; set; }
 
@@ -57,6 +60,26 @@ public sealed class Job
 
     /// <summary>The model part of the batch messages.</summary>
     public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK);
+}
+
+/// <summary>
+/// A job's priority is its weight in the dispatcher's weighted fair share (docs/scheduling.md): among running
+/// jobs, each gets a share of the workers proportional to its priority, so 20 gets twice the share of 10 and
+/// no running job ever gets none.
+/// </summary>
+public static class JobPriority
+{
+    public const int Min = 1;
+
+    public const int Max = 100;
+
+    public const int Default = 10;
+
+    /// <summary>What a refused priority is told.</summary>
+    public static readonly string Invalid = $"Must be an integer from {Min} to {Max} (default {Default}): the job's weight in the fair share between running jobs.";
+
+    /// <summary>Whether <paramref name="priority"/> is allowed.</summary>
+    public static bool IsValid(int priority) => priority is >= Min and <= Max;
 }
 
 /// <summary>Lifecycle of a job.</summary>

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
+using Dla.Persistence.Jobs;
 
 namespace Dla.Persistence.Results;
 
@@ -67,9 +68,7 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
         ON CONFLICT ("JobId", "ImageId") DO UPDATE SET "Kind" = EXCLUDED."Kind", "Message" = EXCLUDED."Message", "CreatedAt" = EXCLUDED."CreatedAt"
         """;
 
-    private const string CompleteBatch = """
-        UPDATE batches SET "State" = 'Completed', "CompletedAt" = $3 WHERE "JobId" = $1 AND "BatchIndex" = $2 AND "State" <> 'Completed'
-        """;
+    private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$1", "$2", "$3");
 
     /// <inheritdoc />
     public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@ using System.Data.Common;
 using Dla.Persistence.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Dla.Persistence.Jobs;
+
 
 namespace Dla.Persistence.Results;
 
@@ -34,9 +36,7 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         ON CONFLICT ("JobId", "ImageId") DO UPDATE SET "Kind" = excluded."Kind", "Message" = excluded."Message", "CreatedAt" = excluded."CreatedAt"
         """;
 
-    private const string CompleteBatch = """
-        UPDATE batches SET "State" = 'Completed', "CompletedAt" = $now WHERE "JobId" = $job AND "BatchIndex" = $batch AND "State" <> 'Completed'
-        """;
+    private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$job", "$batch", "$now");
 
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
     private const string JobAcceptsResults = """

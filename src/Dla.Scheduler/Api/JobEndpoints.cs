@@ -19,6 +19,8 @@ internal static class JobEndpoints
             .WithSummary("Progress as server-sent events, every second until the job is final");
         jobs.MapPost("/{id}/cancel", CancelAsync).WithSummary("Cancel a pending or running job");
         jobs.MapPost("/{id}/retry-failed", RetryFailedAsync).WithSummary("Re-plan failed batches and transiently failed images");
+        jobs.MapPut("/{id}/priority", SetPriorityAsync).Accepts<PriorityChange>("application/json").ProducesValidationProblem()
+            .WithSummary("Change a pending or running job's priority (its weight in the fair share)");
     }
 
     /// <summary>Checks page parameters shared by the list endpoints.</summary>
@@ -66,6 +68,13 @@ internal static class JobEndpoints
 
     private static async Task<JobView> CancelAsync(string id, JobService jobs, CancellationToken cancellationToken) =>
         JobView.Of(await jobs.CancelAsync(JobIds.Parse(id), cancellationToken));
+
+    private static async Task<JobView> SetPriorityAsync(string id, HttpRequest request, JobService jobs, CancellationToken cancellationToken)
+    {
+        var jobId = JobIds.Parse(id);
+        var change = await JsonBody.ReadAsync<PriorityChange>(request, cancellationToken);
+        return JobView.Of(await jobs.SetPriorityAsync(jobId, change.Priority, cancellationToken));
+    }
 
     private static async Task<RetryOutcome> RetryFailedAsync(string id, JobService jobs, CancellationToken cancellationToken) =>
         await jobs.RetryFailedAsync(JobIds.Parse(id), cancellationToken);

@@ -58,7 +58,7 @@ public sealed partial class JobCompletion(
         {
             return await FinishAsync(db, job, JobState.Succeeded, null, cancellationToken);
         }
-        var unfinished = await db.Batches.CountAsync(b => b.JobId == jobId && (b.State == BatchState.Planned || b.State == BatchState.Dispatched), cancellationToken);
+        var unfinished = await db.Batches.CountAsync(b => b.JobId == jobId && BatchTransitions.Open.Contains(b.State), cancellationToken);
         var failedBatches = await db.Batches.CountAsync(b => b.JobId == jobId && b.State == BatchState.Failed, cancellationToken);
         if (unfinished == 0 && failedBatches > 0)
         {
@@ -99,8 +99,7 @@ public sealed partial class JobCompletion(
         if (state == JobState.Failed)
         {
             // Stop the work still queued or in flight; what is stored stays.
-            await db.Batches.Where(b => b.JobId == job.Id && (b.State == BatchState.Planned || b.State == BatchState.Dispatched))
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Cancelled), cancellationToken);
+            await BatchTransitions.CancelOpenAsync(db, job.Id, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         LogFinished(job.Id, state, reason);

@@ -3,7 +3,6 @@ using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Telemetry;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Dla.Scheduler.Completion;
 
@@ -25,12 +24,10 @@ public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory database
         error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
         await using (var db = await databases.CreateAsync(context.CancellationToken))
         {
-            // Only a batch still dispatched under this very dispatch: one that retry-failed re-planned
+            // Only a batch still queued or started under this very dispatch: one that retry-failed re-planned
             // keeps its dispatch count, and a late fault of its old dispatch must not fail it again.
-            var failed = await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.Dispatches == batch.Dispatch
-                                        && b.State == BatchState.Dispatched)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, error), context.CancellationToken);
-            if (failed > 0)
+            var failed = await BatchTransitions.FailAsync(db, batch.JobId, batch.BatchIndex, batch.Dispatch, error, context.CancellationToken);
+            if (failed)
             {
                 metrics.BatchFailed(context.Message.Exceptions.FirstOrDefault()?.ExceptionType ?? "unknown");
             }

@@ -10,21 +10,24 @@ using Microsoft.Extensions.Options;
 namespace Dla.Scheduler.Dispatch;
 
 /// <summary>
-/// One dispatch round over the outbox (the batch table): publishes planned batches and batches whose
-/// lease expired, of running jobs, and records the dispatch.
+/// One dispatch round over the outbox (the batch table), on the leader: requeues batches whose worker
+/// stopped heartbeating (or fails them after <see cref="DispatchOptions.MaxDispatches"/>), republishes a
+/// queued batch presumed lost, then fills the queue up to <see cref="DispatchOptions.MaxQueuedBatches"/>
+/// with planned batches, chosen by <see cref="FairShare"/> between the running jobs.
 /// </summary>
 /// <remarks>
 /// Each batch is published before its dispatch is recorded. A crash between the two, or a worker
-/// completing the batch meanwhile, therefore yields a duplicate message, never a lost one; duplicates
-/// are harmless because results are upserted by (job, image). The opposite order would turn a failed
-/// publish into a wait of a whole lease. The record is a conditional update on the state that was read,
-/// so it never overwrites a completion that raced with it.
+/// completing the batch meanwhile, therefore yields a duplicate message, never a lost one; the worker
+/// recognises a duplicate (its dispatch number is not the batch's, or the batch is no longer open) and
+/// skips it. The opposite order would turn a failed publish into a batch queued forever. Every record is a
+/// conditional update on the state that was read (<see cref="BatchTransitions"/>), so it never overwrites
+/// a completion that raced with it.
 /// <para>Each publish runs in a <c>dispatch batch</c> span of its own, the root of the batch's trace:
 /// MassTransit carries the trace context in the message headers to the worker's consume span.</para>
 /// </remarks>
 public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<DispatchOptions> options, TimeProvider time, SchedulerMetrics metrics)
 {
-    /// <summary>Batches handled per round, bounding the round's memory and duration.</summary>
+    /// <summary>Batches requeued or republished per round, bounding the round's memory and duration.</summary>
     public const int RoundLimit = 256;
 
     /// <summary>Runs one round; returns the number of batches published.</summary>
@@ -33,47 +36,91 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
         var settings = options.Value;
         var now = time.GetUtcNow();
         await using var db = await databases.CreateAsync(cancellationToken);
-        var due = await (
-                from b in db.Batches
-                join j in db.Jobs on b.JobId equals j.Id
-                where j.State == JobState.Running && j.CancelRequestedAt == null
-                      && (b.State == BatchState.Planned || (b.State == BatchState.Dispatched && b.LeaseUntil < now))
-                orderby j.CreatedAt, b.JobId, b.BatchIndex
-                select new { Batch = b, Job = j })
-            .AsNoTracking().Take(RoundLimit).ToListAsync(cancellationToken);
-        var published = 0;
-        foreach (var group in due.GroupBy(d => d.Job.Id))
+        var jobs = await db.Jobs.AsNoTracking().Where(j => j.State == JobState.Running && j.CancelRequestedAt == null).ToDictionaryAsync(j => j.Id, cancellationToken);
+        if (jobs.Count == 0)
         {
-            var job = group.First().Job;
-            var batches = group.Select(d => d.Batch).ToList();
-            var exhausted = batches.Where(b => b.State == BatchState.Dispatched && b.Dispatches >= settings.MaxDispatches).ToList();
-            foreach (var batch in exhausted)
+            return 0;
+        }
+        var running = jobs.Keys.ToList();
+        var picks = new List<(Batch Batch, DispatchReason Reason)>();
+        picks.AddRange((await LostAsync(db, running, now, settings, cancellationToken)).Select(b => (b, DispatchReason.LeaseExpired)));
+        var queueTimeout = now.AddSeconds(-settings.QueuedRepublishSeconds);
+        picks.AddRange((await db.Batches.AsNoTracking()
+                .Where(b => b.State == BatchState.Queued && b.DispatchedAt < queueTimeout && running.Contains(b.JobId))
+                .Take(RoundLimit).ToListAsync(cancellationToken))
+            .Select(b => (b, DispatchReason.QueueTimeout)));
+        var queued = await db.Batches.CountAsync(b => b.State == BatchState.Queued, cancellationToken);
+        // A requeued lost batch takes a queue slot too; a republished one already holds its own.
+        var free = settings.MaxQueuedBatches - queued - picks.Count(p => p.Reason == DispatchReason.LeaseExpired);
+        if (free > 0)
+        {
+            picks.AddRange((await FairShareAsync(db, jobs, free, cancellationToken)).Select(b => (b, DispatchReason.Planned)));
+        }
+        var published = 0;
+        foreach (var group in picks.GroupBy(p => p.Batch.JobId))
+        {
+            var batches = group.ToList();
+            var messages = await MessagesAsync(db, jobs[group.Key], batches.Select(b => b.Batch).ToList(), settings.LeaseSeconds, cancellationToken);
+            await Task.WhenAll(messages.Zip(batches).Select(m => PublishAsync(publisher, m.First, m.Second.Reason, cancellationToken)));
+            foreach (var (batch, _) in batches)
             {
-                var reason = $"No outcome after {batch.Dispatches} dispatches of {settings.LeaseSeconds} s each (Scheduler:MaxDispatches).";
-                var failed = await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.State == BatchState.Dispatched && b.Dispatches == batch.Dispatches)
-                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Failed).SetProperty(b => b.LastError, reason), cancellationToken);
-                if (failed > 0)
-                {
-                    metrics.BatchFailed("lease_exhausted");
-                }
-            }
-            var toPublish = batches.Except(exhausted).ToList();
-            var messages = await MessagesAsync(db, job, toPublish, cancellationToken);
-            var expired = toPublish.Where(b => b.State == BatchState.Dispatched).Select(b => b.BatchIndex).ToHashSet();
-            await Task.WhenAll(messages.Select(m => PublishAsync(publisher, m, expired.Contains(m.BatchIndex), cancellationToken)));
-            var leaseUntil = now.AddSeconds(settings.LeaseSeconds);
-            foreach (var batch in toPublish)
-            {
-                await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex && b.State == batch.State && b.Dispatches == batch.Dispatches)
-                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Dispatched).SetProperty(b => b.Dispatches, batch.Dispatches + 1)
-                        .SetProperty(b => b.DispatchedAt, now).SetProperty(b => b.LeaseUntil, leaseUntil), cancellationToken);
+                await BatchTransitions.QueueAsync(db, batch, now, cancellationToken);
             }
             published += messages.Count;
         }
         return published;
     }
 
-    private async Task PublishAsync(IPublishEndpoint publisher, ProcessImageBatch message, bool leaseExpired, CancellationToken cancellationToken)
+    /// <summary>
+    /// Started batches of running jobs whose worker stopped heartbeating: those dispatched fewer than
+    /// MaxDispatches times are returned to be published again; the others fail.
+    /// </summary>
+    private async Task<List<Batch>> LostAsync(DlaDbContext db, List<Guid> running, DateTimeOffset now, DispatchOptions settings, CancellationToken cancellationToken)
+    {
+        var lost = await db.Batches.AsNoTracking()
+            .Where(b => b.State == BatchState.Started && b.LeaseUntil < now && running.Contains(b.JobId))
+            .OrderBy(b => b.LeaseUntil).Take(RoundLimit).ToListAsync(cancellationToken);
+        foreach (var batch in lost.Where(b => b.Dispatches >= settings.MaxDispatches))
+        {
+            var reason = $"Its worker stopped heartbeating on each of {batch.Dispatches} dispatches (last: {batch.Worker}; Scheduler:LeaseSeconds {settings.LeaseSeconds}, Scheduler:MaxDispatches {settings.MaxDispatches}).";
+            if (await BatchTransitions.FailLostAsync(db, batch, reason, cancellationToken))
+            {
+                metrics.BatchFailed("lease_exhausted");
+            }
+        }
+        return lost.Where(b => b.Dispatches < settings.MaxDispatches).ToList();
+    }
+
+    /// <summary>Up to <paramref name="slots"/> planned batches, each slot given by <see cref="FairShare"/>.</summary>
+    private static async Task<List<Batch>> FairShareAsync(DlaDbContext db, Dictionary<Guid, Job> jobs, int slots, CancellationToken cancellationToken)
+    {
+        var running = jobs.Keys.ToList();
+        var inFlight = await db.Batches
+            .Where(b => running.Contains(b.JobId) && (b.State == BatchState.Queued || b.State == BatchState.Started))
+            .GroupBy(b => b.JobId).Select(g => new { JobId = g.Key, Images = g.Sum(b => (long)b.ImageCount) })
+            .ToDictionaryAsync(g => g.JobId, g => g.Images, cancellationToken);
+        var share = new FairShare();
+        foreach (var job in jobs.Values)
+        {
+            share.Add(job.Id, job.Priority, job.CreatedAt, inFlight.GetValueOrDefault(job.Id));
+        }
+        // Each job's next planned batches in batch order; no job can take more than every slot.
+        var planned = new Dictionary<Guid, Queue<Batch>>();
+        foreach (var id in running)
+        {
+            planned[id] = new Queue<Batch>(await db.Batches.AsNoTracking()
+                .Where(b => b.JobId == id && b.State == BatchState.Planned).OrderBy(b => b.BatchIndex).Take(slots)
+                .ToListAsync(cancellationToken));
+        }
+        var picks = new List<Batch>(slots);
+        while (picks.Count < slots && share.Next(id => planned[id].TryDequeue(out var batch) ? batch : null, b => b.ImageCount) is { } pick)
+        {
+            picks.Add(pick.Batch);
+        }
+        return picks;
+    }
+
+    private async Task PublishAsync(IPublishEndpoint publisher, ProcessImageBatch message, DispatchReason reason, CancellationToken cancellationToken)
     {
         // The dispatcher's loop has no request to belong to, so each batch dispatch starts a trace of its own.
         using var activity = DlaTelemetry.ActivitySource.StartActivity("dispatch batch");
@@ -88,10 +135,10 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
             DlaTelemetry.Failed(activity, ex);
             throw;
         }
-        metrics.Dispatched(leaseExpired);
+        metrics.Dispatched(reason);
     }
 
-    private static async Task<List<ProcessImageBatch>> MessagesAsync(DlaDbContext db, Job job, List<Batch> batches, CancellationToken cancellationToken)
+    private static async Task<List<ProcessImageBatch>> MessagesAsync(DlaDbContext db, Job job, List<Batch> batches, int leaseSeconds, CancellationToken cancellationToken)
     {
         if (batches.Count == 0)
         {
@@ -105,6 +152,6 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
             .ToListAsync(cancellationToken);
         var byBatch = images.ToLookup(i => i.BatchIndex, i => new ImageRef(i.ImageId, i.Path));
         var model = job.ModelSpec();
-        return batches.Select(b => new ProcessImageBatch(job.Id, b.BatchIndex, b.Dispatches + 1, job.Dataset, model, byBatch[b.BatchIndex].ToList())).ToList();
+        return batches.Select(b => new ProcessImageBatch(job.Id, b.BatchIndex, b.Dispatches + 1, job.Dataset, model, byBatch[b.BatchIndex].ToList(), leaseSeconds)).ToList();
     }
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Dla.Scheduler.Dispatch;
 
-/// <summary>Dispatch settings (configuration section <c>Scheduler</c>).</summary>
+/// <summary>Dispatch settings (configuration section <c>Scheduler</c>; docs/scheduling.md).</summary>
 public sealed class DispatchOptions
 {
     public const string Section = "Scheduler";
@@ -11,11 +11,29 @@ public sealed class DispatchOptions
     [Range(10, 60_000)]
     public int DispatchIntervalMilliseconds { get; set; } = 200;
 
-    /// <summary>How long a worker owns a dispatched batch before it is published again.</summary>
-    [Range(1, 7 * 24 * 3600)]
-    public int LeaseSeconds { get; set; } = 600;
+    /// <summary>
+    /// How long a started batch's worker is presumed alive after its last heartbeat (workers renew every third
+    /// of it). A batch whose worker is silent this long is published again. Waiting in the queue never counts.
+    /// </summary>
+    [Range(3, 24 * 3600)]
+    public int LeaseSeconds { get; set; } = 60;
 
-    /// <summary>A batch whose lease expires after this many dispatches becomes failed instead of being published again.</summary>
+    /// <summary>A batch whose worker is lost this many times (its lease expired after each of its dispatches) becomes failed.</summary>
     [Range(1, 1000)]
     public int MaxDispatches { get; set; } = 5;
+
+    /// <summary>
+    /// Most batches published and not yet started, over all jobs: the queue's length. The rest wait in the
+    /// database, where fair share decides their order. Rule: about 2 × workers × Worker:PrefetchCount, so
+    /// every worker always has its next batches at hand; more only delays new and higher-priority jobs.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxQueuedBatches { get; set; } = 64;
+
+    /// <summary>
+    /// A batch queued this long without being started is published again (its message is presumed lost,
+    /// e.g. a queue purged by hand). The older copy, if it still arrives, is recognised as stale and skipped.
+    /// </summary>
+    [Range(60, 7 * 24 * 3600)]
+    public int QueuedRepublishSeconds { get; set; } = 3600;
 }

@@ -23,12 +23,7 @@ internal static class FailedWorkRetry
             // New batches take the next batch indexes, which the planner still owns while listing.
             throw new JobStateException($"Job {jobId} is still listing its dataset; retry failed work once listing is complete.");
         }
-        var failedBatches = await db.Batches.Where(b => b.JobId == jobId && b.State == BatchState.Failed).ToListAsync(cancellationToken);
-        foreach (var batch in failedBatches)
-        {
-            batch.State = BatchState.Planned;
-            batch.LeaseUntil = null;
-        }
+        var failedBatches = await BatchTransitions.ReplanFailedAsync(db, jobId, cancellationToken);
         var retryable = await db.Images
             .Where(i => i.JobId == jobId && db.Errors.Any(e => e.JobId == jobId && e.ImageId == i.ImageId && RetryableKinds.Contains(e.Kind)))
             .OrderBy(i => i.ImageId)
@@ -44,7 +39,7 @@ internal static class FailedWorkRetry
             }
             newBatches++;
         }
-        if (failedBatches.Count == 0 && retryable.Count == 0)
+        if (failedBatches == 0 && retryable.Count == 0)
         {
             throw new JobStateException($"Job {jobId} has no failed batches and no images with a retryable error ({string.Join(", ", RetryableKinds)}).");
         }
@@ -54,6 +49,6 @@ internal static class FailedWorkRetry
         job.FailureReason = null;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new RetryOutcome(failedBatches.Count, retryable.Count, newBatches);
+        return new RetryOutcome(failedBatches, retryable.Count, newBatches);
     }
 }

@@ -33,9 +33,16 @@ public sealed record JobRequest
     /// <summary>Images per batch message, 1 to 1024.</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>Weight in the fair share between running jobs, 1 to 100 (docs/scheduling.md); changeable later.</summary>
+    public int Priority { get; init; } = Persistence.Jobs.JobPriority.Default;
+
     /// <summary>The job fails once more images than this have failed (null: no count limit).</summary>
     public int? MaxFailedImages { get; init; }
 
     /// <summary>The job fails once more than this percentage of its images have failed (null: no limit).</summary>
     public double? MaxFailedPercent { get; init; }
 }
+
+/// <summary>The body of <c>PUT /jobs/{id}/priority</c>.</summary>
+/// <param name="Priority">The new weight, 1 to 100.</param>
+public sealed record PriorityChange(int? Priority);

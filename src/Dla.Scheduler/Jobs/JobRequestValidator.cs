@@ -1,5 +1,6 @@
 using Dla.Contracts;
 using Dla.Persistence.Datasets;
+using Dla.Persistence.Jobs;
 
 namespace Dla.Scheduler.Jobs;
 
@@ -43,6 +44,10 @@ public sealed class JobRequestValidator(DatasetLister lister)
         if (request.TopK is < 1 or > MaxTopK)
         {
             Add("top_k", $"Must be between 1 and {MaxTopK}.");
+        }
+        if (!JobPriority.IsValid(request.Priority))
+        {
+            Add("priority", JobPriority.Invalid);
         }
         if (request.BatchSize is < 1 or > MaxBatchSize)
         {

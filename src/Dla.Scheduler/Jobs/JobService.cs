@@ -39,6 +39,7 @@ public sealed class JobService(
             Tasks = tasks,
             TopK = request.TopK,
             BatchSize = request.BatchSize,
+            Priority = request.Priority,
             MaxFailedImages = request.MaxFailedImages,
             MaxFailedPercent = request.MaxFailedPercent,
             State = JobState.Pending,
@@ -101,10 +102,36 @@ public sealed class JobService(
                     ?? throw new JobNotFoundException(jobId);
                 throw new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; only pending or running jobs can be cancelled.");
             }
-            await db.Batches.Where(b => b.JobId == jobId && (b.State == BatchState.Planned || b.State == BatchState.Dispatched))
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Cancelled), cancellationToken);
+            await BatchTransitions.CancelOpenAsync(db, jobId, cancellationToken);
         }
         await publisher.Publish(new JobCancellationRequested(jobId), cancellationToken);
+        return await GetAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes a pending or running job's priority; the dispatcher's next round (within
+    /// Scheduler:DispatchIntervalMilliseconds) shares the queue's free slots by the new weights.
+    /// </summary>
+    /// <exception cref="JobValidationException">The priority is out of range.</exception>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    /// <exception cref="JobStateException">The job already finished.</exception>
+    public async Task<Job> SetPriorityAsync(Guid jobId, int? priority, CancellationToken cancellationToken = default)
+    {
+        if (priority is not { } value || !JobPriority.IsValid(value))
+        {
+            throw new JobValidationException(new Dictionary<string, string[]> { ["priority"] = [JobPriority.Invalid] });
+        }
+        await using (var db = await databases.CreateAsync(cancellationToken))
+        {
+            var changed = await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Priority, value), cancellationToken);
+            if (changed == 0)
+            {
+                var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
+                    ?? throw new JobNotFoundException(jobId);
+                throw new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; only a pending or running job's priority can change.");
+            }
+        }
         return await GetAsync(jobId, cancellationToken);
     }
 

@@ -17,6 +17,7 @@ public sealed record JobView(
     IReadOnlyList<string> Tasks,
     int TopK,
     int BatchSize,
+    int Priority,
     int? MaxFailedImages,
     double? MaxFailedPercent,
     long ListedImages,
@@ -32,7 +33,7 @@ public sealed record JobView(
     /// <summary>The view of a stored job.</summary>
     public static JobView Of(Job job, ProgressReport? progress = null) => new(
         job.Id, job.State, job.Dataset, job.Model, job.Weights, job.Seed, job.NumClasses, job.Precision, TaskNames(job.Tasks),
-        job.TopK, job.BatchSize, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
+        job.TopK, job.BatchSize, job.Priority, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
         job.FailureReason, job.CreatedAt, job.StartedAt, job.FinishedAt, job.CancelRequestedAt, progress);
 
     /// <summary>The flag of one task name of the request format (<c>classify</c>, <c>embed</c>); <see cref="JobTasks.None"/> for anything else.</summary>

@@ -23,15 +23,15 @@ public sealed class SchedulerMetrics
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(DlaTelemetry.Name);
         _dispatched = meter.CreateCounter<long>("dla.scheduler.batches.dispatched", "{batch}",
-            "Batch messages published, by dispatch.reason: planned (first dispatch, or again after retry-failed) or lease_expired (no outcome within Scheduler:LeaseSeconds).");
+            "Batch messages published, by dispatch.reason: planned (first dispatch, or again after retry-failed), lease_expired (its worker stopped heartbeating for Scheduler:LeaseSeconds) or queue_timeout (queued for Scheduler:QueuedRepublishSeconds without a start).");
         _failed = meter.CreateCounter<long>("dla.scheduler.batches.failed", "{batch}",
-            "Batches marked failed, by error.type: the exception that sent the batch to the error queue, or lease_exhausted (Scheduler:MaxDispatches leases without an outcome).");
+            "Batches marked failed, by error.type: the exception that sent the batch to the error queue, or lease_exhausted (its worker was lost on each of Scheduler:MaxDispatches dispatches).");
         _planned = meter.CreateCounter<long>("dla.scheduler.images.planned", "{image}",
             "Images added to job manifests by dataset listing.");
         _jobs = meter.CreateObservableGauge("dla.scheduler.jobs", () => Measure(_counts.Jobs), "{job}",
             "Jobs in the database, by state (pending, running, succeeded, failed, cancelled).");
         meter.CreateObservableGauge("dla.scheduler.batches", () => Measure(_counts.Batches), "{batch}",
-            "Batches of pending and running jobs, by state; planned + dispatched is the work still queued or in flight.");
+            "Batches of pending and running jobs, by state; planned + queued + started is the backlog the worker pool scales on.");
     }
 
     /// <summary>True while a listener (an exporter) observes the gauges, so counting them is worth a query.</summary>
@@ -43,9 +43,14 @@ public sealed class SchedulerMetrics
             Enum.GetValues<JobState>().ToDictionary(StateName, s => jobs.GetValueOrDefault(s)),
             Enum.GetValues<BatchState>().ToDictionary(StateName, s => batches.GetValueOrDefault(s)));
 
-    /// <summary>A batch was published; <paramref name="leaseExpired"/> when it had been dispatched before without an outcome.</summary>
-    public void Dispatched(bool leaseExpired) =>
-        _dispatched.Add(1, new KeyValuePair<string, object?>("dispatch.reason", leaseExpired ? "lease_expired" : "planned"));
+    /// <summary>A batch was published, for <paramref name="reason"/>.</summary>
+    public void Dispatched(DispatchReason reason) =>
+        _dispatched.Add(1, new KeyValuePair<string, object?>("dispatch.reason", reason switch
+        {
+            DispatchReason.LeaseExpired => "lease_expired",
+            DispatchReason.QueueTimeout => "queue_timeout",
+            _ => "planned",
+        }));
 
     /// <summary>A batch was marked failed.</summary>
     /// <param name="errorType">The exception type of the fault, or <c>lease_exhausted</c>.</param>
@@ -60,4 +65,17 @@ public sealed class SchedulerMetrics
         counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("state", c.Key)));
 
     private sealed record StateCounts(Dictionary<string, long> Jobs, Dictionary<string, long> Batches);
+}
+
+/// <summary>Why a batch was published.</summary>
+public enum DispatchReason
+{
+    /// <summary>First dispatch, or again after retry-failed.</summary>
+    Planned,
+
+    /// <summary>Its worker stopped heartbeating.</summary>
+    LeaseExpired,
+
+    /// <summary>It waited in the queue too long without a start; its message is presumed lost.</summary>
+    QueueTimeout,
 }

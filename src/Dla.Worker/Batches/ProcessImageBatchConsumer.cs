@@ -21,7 +21,9 @@ namespace Dla.Worker.Batches;
 /// Runs the model on one batch and stores one outcome per image: reads the images through
 /// <see cref="DatasetReader"/> while <see cref="BatchPredictor"/> decodes ahead of inference, writes
 /// results and per-image errors with <see cref="IResultWriter"/> (idempotent, so redelivery is
-/// safe), then publishes <see cref="ImageBatchProcessed"/>. Batches of a cancelled or failed job are acknowledged
+/// safe), then publishes <see cref="ImageBatchProcessed"/>. It records the batch's start first and renews its
+/// lease by heartbeat until the outcome is stored (<see cref="BatchLeases"/>); a batch that cannot be started
+/// (already complete, cancelled, failed, or a stale copy of an older dispatch) is acknowledged without work. Batches of a cancelled or failed job are acknowledged
 /// without work; a cancellation arriving mid-batch stops it at the next stage, and one arriving later
 /// still stores nothing (the writer's job fence).
 /// Stage timings, outcomes and retries go to <see cref="WorkerMetrics"/>; prediction and writing are spans
@@ -33,11 +35,15 @@ public sealed partial class ProcessImageBatchConsumer(
     DatasetReader reader,
     IResultWriter writer,
     JobCancellations cancellations,
+    BatchLeases leases,
     IOptions<WorkerOptions> workerOptions,
     IOptions<DatasetOptions> datasetOptions,
     WorkerMetrics metrics,
     ILogger<ProcessImageBatchConsumer> logger) : IConsumer<ProcessImageBatch>
 {
+    /// <summary>The running batch's heartbeat (a consumer instance handles one message).</summary>
+    private BatchLease? _heartbeat;
+
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ProcessImageBatch> context)
     {
@@ -64,6 +70,24 @@ public sealed partial class ProcessImageBatchConsumer(
         var message = context.Message;
         var clock = Stopwatch.StartNew();
         using var lease = cancellations.Track(message.JobId, context.CancellationToken);
+        try
+        {
+            await ProcessAsync(context, clock, lease);
+        }
+        finally
+        {
+            // The heartbeat runs from the batch's start until its outcome is stored (or the attempt failed).
+            if (_heartbeat is not null)
+            {
+                await _heartbeat.DisposeAsync();
+                _heartbeat = null;
+            }
+        }
+    }
+
+    private async Task ProcessAsync(ConsumeContext<ProcessImageBatch> context, Stopwatch clock, JobCancellations.JobLease lease)
+    {
+        var message = context.Message;
         BatchOutcome outcome;
         try
         {
@@ -74,6 +98,14 @@ public sealed partial class ProcessImageBatchConsumer(
             if (job is null || IsStopped(job.State, job.CancelRequestedAt))
             {
                 LogSkipped(logger, message.JobId, message.BatchIndex);
+                metrics.BatchSkipped();
+                return;
+            }
+            // Recording the start also tells a batch to skip: completed, cancelled, failed, or a stale copy.
+            _heartbeat = await leases.StartAsync(message, lease.Token);
+            if (_heartbeat is null)
+            {
+                LogNotOpen(logger, message.JobId, message.BatchIndex, message.Dispatch);
                 metrics.BatchSkipped();
                 return;
             }
@@ -160,6 +192,9 @@ public sealed partial class ProcessImageBatchConsumer(
         }
         return new BatchOutcome(message.JobId, message.BatchIndex, results, errors);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipping batch {BatchIndex} of job {JobId} (dispatch {Dispatch}): it is complete, cancelled or failed, or this is a stale copy of an older dispatch")]
+    private static partial void LogNotOpen(ILogger logger, Guid jobId, int batchIndex, int dispatch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Skipping batch {BatchIndex} of job {JobId}: the job is cancelled or unknown")]
     private static partial void LogSkipped(ILogger logger, Guid jobId, int batchIndex);

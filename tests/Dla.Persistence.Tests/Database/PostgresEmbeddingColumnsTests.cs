@@ -128,7 +128,7 @@ public sealed class PostgresEmbeddingColumnsTests
         var jobId = Guid.NewGuid();
         await using var db = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(_ct);
         db.Jobs.Add(new Persistence.Jobs.Job { Id = jobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow });
-        db.Batches.Add(new Persistence.Jobs.Batch { JobId = jobId, BatchIndex = 0, State = Persistence.Jobs.BatchState.Dispatched, ImageCount = 2 });
+        db.Batches.Add(new Persistence.Jobs.Batch { JobId = jobId, BatchIndex = 0, State = Persistence.Jobs.BatchState.Queued, ImageCount = 2 });
         await db.SaveChangesAsync(_ct);
         return jobId;
     }

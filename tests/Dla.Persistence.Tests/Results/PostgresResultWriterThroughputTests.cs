@@ -46,7 +46,7 @@ public sealed class PostgresResultWriterThroughputTests(ITestOutputHelper output
             await using (var db = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(ct))
             {
                 db.Jobs.Add(new Job { Id = jobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow });
-                db.Batches.AddRange(Enumerable.Range(0, BatchesPerRound).Select(i => new Batch { JobId = jobId, BatchIndex = i, State = BatchState.Dispatched, ImageCount = BatchSize }));
+                db.Batches.AddRange(Enumerable.Range(0, BatchesPerRound).Select(i => new Batch { JobId = jobId, BatchIndex = i, State = BatchState.Queued, ImageCount = BatchSize }));
                 await db.SaveChangesAsync(ct);
             }
             var outcomes = Enumerable.Range(0, BatchesPerRound).Select(b => new BatchOutcome(jobId, b,

@@ -155,7 +155,7 @@ public abstract class ResultWriterTests
         var store = new Store(services);
         await using var db = await store.ContextAsync();
         db.Jobs.Add(new Job { Id = store.JobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow });
-        db.Batches.Add(new Batch { JobId = store.JobId, BatchIndex = 0, State = BatchState.Dispatched, ImageCount = 3 });
+        db.Batches.Add(new Batch { JobId = store.JobId, BatchIndex = 0, State = BatchState.Queued, ImageCount = 3 });
         await db.SaveChangesAsync(_ct);
         return store;
     }

@@ -45,7 +45,7 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
     }
 
     [Fact]
-    public async Task A_redelivered_batch_leaves_row_counts_unchanged()
+    public async Task A_copy_of_a_completed_batch_is_acknowledged_without_work()
     {
         await using var worker = await host.StartWorkerAsync();
         var message = await host.SeedJobAsync();
@@ -53,12 +53,34 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
         Assert.True(await worker.Harness.Published.Any<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
         var first = await CountsAsync(message.JobId);
 
-        await worker.Harness.Bus.Publish(message with { Dispatch = 2 }, _ct);
-        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId && m.Context.Message.Dispatch == 2, _ct));
-        Assert.Equal(2, await worker.Harness.Published.SelectAsync<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct).Take(2).CountAsync(_ct));
+        // The same dispatch published twice (a scheduler crash between publish and record).
+        await worker.Harness.Bus.Publish(message, _ct);
+        Assert.Equal(2, await worker.Harness.Consumed.SelectAsync<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct).Take(2).CountAsync(_ct));
 
+        Assert.Single(worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
         Assert.Equal(first, await CountsAsync(message.JobId));
         Assert.Equal((WorkerHost.Photos.Length, WorkerHost.BadFiles.Length + WorkerHost.Unreadable.Length), first);
+    }
+
+    [Fact]
+    public async Task A_requeued_batch_runs_under_its_new_dispatch_and_the_old_copy_is_skipped()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var stale = await host.SeedJobAsync();
+        // The first dispatch's worker went silent, so the scheduler published the batch again.
+        await using (var db = await host.ContextAsync())
+        {
+            await db.Batches.Where(b => b.JobId == stale.JobId).ExecuteUpdateAsync(s => s.SetProperty(b => b.Dispatches, 2), _ct);
+        }
+
+        await worker.Harness.Bus.Publish(stale, _ct);
+        Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == stale.JobId, _ct));
+        Assert.Equal((0, 0), await CountsAsync(stale.JobId));
+        await worker.Harness.Bus.Publish(stale with { Dispatch = 2 }, _ct);
+
+        Assert.True(await worker.Harness.Published.Any<ImageBatchProcessed>(m => m.Context.Message.JobId == stale.JobId, _ct));
+        Assert.Equal((WorkerHost.Photos.Length, WorkerHost.BadFiles.Length + WorkerHost.Unreadable.Length), await CountsAsync(stale.JobId));
+        Assert.Single(worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == stale.JobId, _ct));
     }
 
     [Fact]
@@ -71,7 +93,7 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
         Assert.True(await worker.Harness.Consumed.Any<ProcessImageBatch>(m => m.Context.Message.JobId == message.JobId, _ct));
         Assert.Equal((0, 0), await CountsAsync(message.JobId));
         await using var db = await host.ContextAsync();
-        Assert.Equal(BatchState.Dispatched, (await db.Batches.SingleAsync(b => b.JobId == message.JobId, _ct)).State);
+        Assert.Equal(BatchState.Queued, (await db.Batches.SingleAsync(b => b.JobId == message.JobId, _ct)).State);
         Assert.Empty(worker.Harness.Published.Select<ImageBatchProcessed>(m => m.Context.Message.JobId == message.JobId, _ct));
         Assert.Empty(worker.Harness.Published.Select<Fault<ProcessImageBatch>>(m => m.Context.Message.Message.JobId == message.JobId, _ct));
     }

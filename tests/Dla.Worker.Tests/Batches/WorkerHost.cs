@@ -80,7 +80,7 @@ public abstract class WorkerHost : IAsyncDisposable
         };
         await using var db = await ContextAsync();
         db.Jobs.Add(job);
-        db.Batches.Add(new Batch { JobId = job.Id, BatchIndex = 0, State = BatchState.Dispatched, ImageCount = paths.Length, Dispatches = 1 });
+        db.Batches.Add(new Batch { JobId = job.Id, BatchIndex = 0, State = BatchState.Queued, ImageCount = paths.Length, Dispatches = 1 });
         db.Images.AddRange(paths.Select((path, i) => new ManifestImage { JobId = job.Id, ImageId = i, Path = path, BatchIndex = 0 }));
         await db.SaveChangesAsync();
         return new ProcessImageBatch(job.Id, 0, 1, job.Dataset, job.ModelSpec(), paths.Select((path, i) => new ImageRef(i, path)).ToArray());

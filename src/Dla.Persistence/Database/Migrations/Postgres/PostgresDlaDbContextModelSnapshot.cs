@@ -50,14 +50,23 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.Property<DateTimeOffset?>("LeaseUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Worker")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.HasKey("JobId", "BatchIndex");
 
                     b.HasIndex("State", "LeaseUntil");
+
+                    b.HasIndex("JobId", "State", "BatchIndex");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -116,6 +125,9 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Seed")
                         .HasColumnType("integer");

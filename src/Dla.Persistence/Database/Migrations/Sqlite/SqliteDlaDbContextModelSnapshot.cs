@@ -43,14 +43,23 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                     b.Property<long?>("LeaseUntil")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Worker")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("JobId", "BatchIndex");
 
                     b.HasIndex("State", "LeaseUntil");
+
+                    b.HasIndex("JobId", "State", "BatchIndex");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -109,6 +118,9 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Seed")
                         .HasColumnType("INTEGER");
