@@ -15,6 +15,9 @@ work=${DLA_CI_REPEAT_DIR:-/tmp/dla-ci-repeat}
 rm -rf "$work"
 mkdir -p "$work"
 [[ -n $(git -C "$repo" status --porcelain) ]] && echo "note: uncommitted changes are not part of the runs" >&2
+# Every run tests the same commit, even if HEAD moves while they run.
+commit=$(git -C "$repo" rev-parse HEAD)
+echo "testing $commit"
 
 declare -A failures=()
 passed=0
@@ -22,6 +25,7 @@ for ((k = 1; k <= runs; k++)); do
   clone=$work/run-$k/main
   log=$work/run-$k.log
   git clone -q "$repo" "$clone"
+  git -C "$clone" checkout -q --detach "$commit"
   [[ -d $repo/../shared ]] && ln -s "$(cd "$repo/../shared" && pwd)" "$work/run-$k/shared"
   start=$SECONDS
   if (cd "$clone" && CI=true bash .ci/run) >"$log" 2>&1; then

@@ -66,6 +66,7 @@ public static class SchedulerRegistration
     private static IServiceCollection AddDispatch(this IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FairShare>();
         services.AddSingleton<BatchDispatch>();
         return services.AddHostedService<Dispatcher>();
     }

@@ -52,8 +52,9 @@ public sealed class JobLifecycleTests : IDisposable
             Assert.Equal(manifest.Where(i => i.BatchIndex == batch.BatchIndex).Select(i => new ImageRef(i.ImageId, i.Path)), batch.Images);
         }
         var batches = await host.BatchesAsync(jobId);
-        Assert.All(batches, b => Assert.Equal((BatchState.Dispatched, 1), (b.State, b.Dispatches)));
-        Assert.All(batches, b => Assert.True(b.LeaseUntil > DateTimeOffset.UtcNow.AddSeconds(500)));
+        // Queued, not leased: waiting in the queue never expires; the lease starts when a worker starts the batch.
+        Assert.All(batches, b => Assert.Equal((BatchState.Queued, 1, (DateTimeOffset?)null), (b.State, b.Dispatches, b.LeaseUntil)));
+        Assert.All(received, b => Assert.Equal(60, b.LeaseSeconds));
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public sealed class JobLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task An_expired_lease_dispatches_the_batch_again_until_max_dispatches_then_fails_it()
+    public async Task A_started_batch_whose_heartbeats_stop_is_dispatched_again_until_max_dispatches_then_fails()
     {
         await using var host = await SchedulerHost.StartSqliteAsync(_dataset.SqliteFile, _dataset.Root,
             new Dictionary<string, string?> { ["Scheduler:LeaseSeconds"] = "1", ["Scheduler:MaxDispatches"] = "2" });
@@ -145,6 +146,11 @@ public sealed class JobLifecycleTests : IDisposable
         var batches = await host.AllBatchesReceivedAsync(jobId, 3);
         await host.Worker.ProcessAsync(batches[0]);
         await host.Worker.ProcessAsync(batches[1]);
+        // A worker starts batch 2 and dies: no heartbeat follows its start.
+        Assert.True(await host.Worker.StartAsync(batches[2]));
+        var again = await Eventually.HoldsAsync(() => Task.FromResult(host.Recorder.For(jobId).Where(b => b.BatchIndex == 2).ToList()), b => b.Count == 2, "batch 2 to be dispatched again");
+        Assert.False(await host.Worker.StartAsync(batches[2]), "the first dispatch's copy is stale once the batch went out again");
+        Assert.True(await host.Worker.StartAsync(again[1]));
 
         var job = await host.JobReachesAsync(jobId, JobState.Failed);
 
@@ -152,6 +158,6 @@ public sealed class JobLifecycleTests : IDisposable
         Assert.Equal("1 batches failed; run retry-failed", job.FailureReason);
         var failed = (await host.BatchesAsync(jobId))[2];
         Assert.Equal(BatchState.Failed, failed.State);
-        Assert.Contains("No outcome after 2 dispatches", failed.LastError, StringComparison.Ordinal);
+        Assert.Contains("stopped heartbeating on each of 2 dispatches (last: simulated-worker", failed.LastError, StringComparison.Ordinal);
     }
 }

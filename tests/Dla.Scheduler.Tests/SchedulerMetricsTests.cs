@@ -18,13 +18,17 @@ public sealed class SchedulerMetricsTests : IDisposable
     public async Task Planning_dispatch_lease_expiry_and_the_job_states_are_measured()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        // A batch nobody completes is published again after a one-second lease, then failed after its second.
+        // A batch whose worker dies is published again after a one-second lease, then failed after its second.
         await using var host = await SchedulerHost.StartSqliteAsync(_dataset.SqliteFile, _dataset.Root,
             new Dictionary<string, string?> { ["Scheduler:LeaseSeconds"] = "1", ["Scheduler:MaxDispatches"] = "2" });
         using var measurements = new DlaMeasurements(host.App.Services.GetRequiredService<IMeterFactory>());
         var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 5 });
         var batches = await host.AllBatchesReceivedAsync(jobId, 2);
         await host.Worker.ProcessAsync(batches[0]);
+        // Batch 1's worker starts it and dies: its lease expires once, then again after the second dispatch.
+        await host.Worker.StartAsync(batches[1]);
+        var again = await Eventually.HoldsAsync(() => Task.FromResult(host.Recorder.For(jobId).Where(b => b.BatchIndex == 1).ToList()), b => b.Count == 2, "batch 1 to be dispatched again");
+        await host.Worker.StartAsync(again[1]);
 
         var job = await host.JobReachesAsync(jobId, JobState.Failed);
 
@@ -36,7 +40,7 @@ public sealed class SchedulerMetricsTests : IDisposable
         // The gauges are counted in the database every few seconds.
         await Eventually.HoldsAsync(() => Task.FromResult(Gauge(measurements, "dla.scheduler.jobs", "failed")), n => n == 1, "the failed job in the job gauge");
         Assert.Equal(0, Gauge(measurements, "dla.scheduler.jobs", "running"));
-        Assert.Equal(0, Gauge(measurements, "dla.scheduler.batches", "dispatched"));
+        Assert.Equal(0, Gauge(measurements, "dla.scheduler.batches", "queued"));
 
         using var scrape = await host.Http.GetAsync("/metrics", cancellationToken);
         var text = await scrape.Content.ReadAsStringAsync(cancellationToken);

@@ -48,14 +48,24 @@ public static class BatchTransitions
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.LeaseUntil, now + lease), cancellationToken) > 0;
 
     /// <summary>
-    /// planned | queued | started | failed → completed, as SQL for the result writers, which run it in the
-    /// transaction that stores the outcomes. <paramref name="job"/>, <paramref name="batch"/> and <paramref name="now"/>
-    /// are the writer's parameter placeholders. Whichever state a late worker finds its batch in (requeued after
-    /// a missed heartbeat, or failed meanwhile), its outcomes are stored, so the batch is complete. A cancelled
-    /// job's batches never get here: the writers store nothing for a stopped job.
+    /// planned | queued | started | failed → completed. Whichever state a late worker finds its batch in
+    /// (requeued after a missed heartbeat, or failed meanwhile), its outcomes are stored, so the batch is
+    /// complete. A cancelled job's batches never get here: the writers store nothing for a stopped job.
+    /// </summary>
+    private static readonly BatchState[] Completable = [BatchState.Planned, BatchState.Queued, BatchState.Started, BatchState.Failed];
+
+    /// <summary>
+    /// The completion as SQL for the result writers, which run it in the transaction that stores the outcomes;
+    /// <paramref name="job"/>, <paramref name="batch"/> and <paramref name="now"/> are the writer's parameter placeholders.
     /// </summary>
     public static string CompleteSql(string job, string batch, string now) =>
-        $"""UPDATE batches SET "State" = '{BatchState.Completed}', "CompletedAt" = {now}, "LeaseUntil" = NULL WHERE "JobId" = {job} AND "BatchIndex" = {batch} AND "State" IN ('{BatchState.Planned}', '{BatchState.Queued}', '{BatchState.Started}', '{BatchState.Failed}')""";
+        $"""UPDATE batches SET "State" = '{BatchState.Completed}', "CompletedAt" = {now}, "LeaseUntil" = NULL WHERE "JobId" = {job} AND "BatchIndex" = {batch} AND "State" IN ({string.Join(", ", Completable.Select(c => $"'{c}'"))})""";
+
+    /// <summary>The completion through EF, for callers outside a writer's transaction (tests standing in for workers).</summary>
+    public static async Task<bool> CompleteAsync(DlaDbContext db, Guid jobId, int batchIndex, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Batches.Where(b => b.JobId == jobId && b.BatchIndex == batchIndex && Completable.Contains(b.State))
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Completed).SetProperty(b => b.CompletedAt, now)
+                .SetProperty(b => b.LeaseUntil, (DateTimeOffset?)null), cancellationToken) > 0;
 
     /// <summary>queued | started → failed: dispatch <paramref name="dispatch"/> ended in a fault (its retries exhausted).</summary>
     public static async Task<bool> FailAsync(DlaDbContext db, Guid jobId, int batchIndex, int dispatch, string error, CancellationToken cancellationToken) =>

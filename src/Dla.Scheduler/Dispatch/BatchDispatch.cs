@@ -25,7 +25,7 @@ namespace Dla.Scheduler.Dispatch;
 /// <para>Each publish runs in a <c>dispatch batch</c> span of its own, the root of the batch's trace:
 /// MassTransit carries the trace context in the message headers to the worker's consume span.</para>
 /// </remarks>
-public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<DispatchOptions> options, TimeProvider time, SchedulerMetrics metrics)
+public sealed class BatchDispatch(IDlaDbContextFactory databases, FairShare share, IOptions<DispatchOptions> options, TimeProvider time, SchedulerMetrics metrics)
 {
     /// <summary>Batches requeued or republished per round, bounding the round's memory and duration.</summary>
     public const int RoundLimit = 256;
@@ -92,32 +92,18 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, IOptions<Dispa
     }
 
     /// <summary>Up to <paramref name="slots"/> planned batches, each slot given by <see cref="FairShare"/>.</summary>
-    private static async Task<List<Batch>> FairShareAsync(DlaDbContext db, Dictionary<Guid, Job> jobs, int slots, CancellationToken cancellationToken)
+    private async Task<List<Batch>> FairShareAsync(DlaDbContext db, Dictionary<Guid, Job> jobs, int slots, CancellationToken cancellationToken)
     {
-        var running = jobs.Keys.ToList();
-        var inFlight = await db.Batches
-            .Where(b => running.Contains(b.JobId) && (b.State == BatchState.Queued || b.State == BatchState.Started))
-            .GroupBy(b => b.JobId).Select(g => new { JobId = g.Key, Images = g.Sum(b => (long)b.ImageCount) })
-            .ToDictionaryAsync(g => g.JobId, g => g.Images, cancellationToken);
-        var share = new FairShare();
-        foreach (var job in jobs.Values)
-        {
-            share.Add(job.Id, job.Priority, job.CreatedAt, inFlight.GetValueOrDefault(job.Id));
-        }
         // Each job's next planned batches in batch order; no job can take more than every slot.
         var planned = new Dictionary<Guid, Queue<Batch>>();
-        foreach (var id in running)
+        foreach (var id in jobs.Keys)
         {
             planned[id] = new Queue<Batch>(await db.Batches.AsNoTracking()
                 .Where(b => b.JobId == id && b.State == BatchState.Planned).OrderBy(b => b.BatchIndex).Take(slots)
                 .ToListAsync(cancellationToken));
         }
-        var picks = new List<Batch>(slots);
-        while (picks.Count < slots && share.Next(id => planned[id].TryDequeue(out var batch) ? batch : null, b => b.ImageCount) is { } pick)
-        {
-            picks.Add(pick.Batch);
-        }
-        return picks;
+        return share.Pick(jobs.Values.Select(j => new FairShare.Tenant(j.Id, j.Priority, j.CreatedAt)).ToList(), slots,
+            id => planned[id].TryDequeue(out var batch) ? batch : null, b => b.ImageCount, id => planned[id].Count > 0);
     }
 
     private async Task PublishAsync(IPublishEndpoint publisher, ProcessImageBatch message, DispatchReason reason, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ public sealed class DispatchOptions
     /// How long a started batch's worker is presumed alive after its last heartbeat (workers renew every third
     /// of it). A batch whose worker is silent this long is published again. Waiting in the queue never counts.
     /// </summary>
-    [Range(3, 24 * 3600)]
+    [Range(1, 24 * 3600)]
     public int LeaseSeconds { get; set; } = 60;
 
     /// <summary>A batch whose worker is lost this many times (its lease expired after each of its dispatches) becomes failed.</summary>

@@ -4,20 +4,29 @@ using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Dla.Scheduler.Tests.Hosting;
 
 /// <summary>
-/// Does what a worker does after inference, without the model: stores one outcome per image and the
-/// batch's completion in one transaction, then publishes <see cref="ImageBatchProcessed"/>.
+/// Does what a worker does around inference, without the model: records the batch's start (the real
+/// worker's <see cref="BatchTransitions.StartAsync"/>, with no heartbeat after it, as a worker that dies), stores one
+/// outcome per image and the batch's completion in one transaction, then publishes <see cref="ImageBatchProcessed"/>.
 /// </summary>
 public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
 {
+    /// <summary>Starts the batch as a worker would; false when it is not to be run (complete, cancelled, stale copy).</summary>
+    public async Task<bool> StartAsync(ProcessImageBatch batch)
+    {
+        await using var db = await databases.CreateAsync(TestContext.Current.CancellationToken);
+        return await BatchTransitions.StartAsync(db, batch.JobId, batch.BatchIndex, batch.Dispatch, "simulated-worker", DateTimeOffset.UtcNow,
+            TimeSpan.FromSeconds(batch.LeaseSeconds), TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Stores results for every image except those in <paramref name="errors"/> (image id → error kind).</summary>
     public async Task ProcessAsync(ProcessImageBatch batch, IReadOnlyDictionary<long, string>? errors = null, Func<long, float[]>? embedding = null, bool publish = true)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
+        await StartAsync(batch);
         await using (var db = await databases.CreateAsync(cancellationToken))
         {
             var now = DateTimeOffset.UtcNow;
@@ -33,8 +42,7 @@ public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
                 }
             }
             await db.SaveChangesAsync(cancellationToken);
-            await db.Batches.Where(b => b.JobId == batch.JobId && b.BatchIndex == batch.BatchIndex)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Completed).SetProperty(b => b.CompletedAt, now), cancellationToken);
+            await BatchTransitions.CompleteAsync(db, batch.JobId, batch.BatchIndex, now, cancellationToken);
         }
         if (publish)
         {
