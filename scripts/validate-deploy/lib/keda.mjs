@@ -1,6 +1,8 @@
-// What the KEDA models cannot check: trigger metadata is a free map of strings. The RabbitMQ scaler's
-// parameters (keda.sh/docs/latest/scalers/rabbitmq-queue) are checked here, with the links between a
-// ScaledObject, its target, its TriggerAuthentication and the Secret that one reads.
+// What the KEDA models cannot check: trigger metadata is a free map of strings. The parameters of the
+// RabbitMQ and PostgreSQL scalers (keda.sh/docs/latest/scalers/rabbitmq-queue, .../postgresql) are checked
+// here, with the links between a ScaledObject, its target, its TriggerAuthentication and the Secret that
+// one reads. Whether the PostgreSQL query counts the right thing is tested against a real database
+// (tests/Dla.Integration.Tests/Deployment/KedaBacklogQueryTests).
 
 const rabbitMetadata = new Set([
   "host", "hostFromEnv", "usernameFromEnv", "passwordFromEnv", "protocol", "mode", "value", "activationValue",
@@ -9,6 +11,15 @@ const rabbitMetadata = new Set([
 const rabbitAuthParameters = new Set([
   "host", "username", "password", "ca", "cert", "key", "keyPassword", "tls", "workloadIdentityResource",
 ]);
+const postgresMetadata = new Set([
+  "query", "targetQueryValue", "activationTargetQueryValue", "connectionFromEnv", "host", "port", "userName",
+  "passwordFromEnv", "dbName", "sslmode", "metricName",
+]);
+const postgresAuthParameters = new Set(["connection", "host", "port", "userName", "password", "dbName", "sslmode", "podIdentity"]);
+const scalers = {
+  rabbitmq: { metadata: rabbitMetadata, auth: rabbitAuthParameters, check: rabbitErrors, connects: (md) => Boolean(md.host || md.hostFromEnv), via: "host" },
+  postgresql: { metadata: postgresMetadata, auth: postgresAuthParameters, check: postgresErrors, connects: (md) => Boolean(md.connectionFromEnv || md.host), via: "connection" },
+};
 const isNumber = (s) => typeof s === "string" && s.trim() !== "" && Number.isFinite(Number(s));
 
 /** Errors of the KEDA objects among `docs` (one rendered kustomization). */
@@ -24,16 +35,16 @@ export function kedaErrors(docs, secretKeys) {
     }
     if ((spec.minReplicaCount ?? 0) > (spec.maxReplicaCount ?? 100)) errors.push(`${at}: minReplicaCount > maxReplicaCount`);
     for (const [i, trigger] of spec.triggers.entries()) {
-      if (trigger.type !== "rabbitmq") continue;
+      const scaler = scalers[trigger.type];
       const where = `${at} trigger ${i}`;
+      if (!scaler) {
+        errors.push(`${where}: trigger type "${trigger.type}" is not one this project checks (rabbitmq, postgresql)`);
+        continue;
+      }
       const md = trigger.metadata ?? {};
-      for (const key of Object.keys(md)) if (!rabbitMetadata.has(key)) errors.push(`${where}: unknown rabbitmq parameter "${key}"`);
-      if (!md.queueName) errors.push(`${where}: queueName is required`);
-      if (!["QueueLength", "MessageRate"].includes(md.mode)) errors.push(`${where}: mode must be QueueLength or MessageRate`);
-      if (!isNumber(md.value)) errors.push(`${where}: value must be a number in a string`);
-      if (md.activationValue !== undefined && !isNumber(md.activationValue)) errors.push(`${where}: activationValue must be a number in a string`);
-      if (md.protocol && !["auto", "amqp", "http"].includes(md.protocol)) errors.push(`${where}: protocol must be auto, amqp or http`);
-      let host = Boolean(md.host || md.hostFromEnv);
+      for (const key of Object.keys(md)) if (!scaler.metadata.has(key)) errors.push(`${where}: unknown ${trigger.type} parameter "${key}"`);
+      errors.push(...scaler.check(md).map((e) => `${where}: ${e}`));
+      let connects = scaler.connects(md);
       if (trigger.authenticationRef) {
         const kind = trigger.authenticationRef.kind ?? "TriggerAuthentication";
         const auth = find(kind, trigger.authenticationRef.name);
@@ -42,15 +53,35 @@ export function kedaErrors(docs, secretKeys) {
           continue;
         }
         for (const ref of auth.spec.secretTargetRef ?? []) {
-          if (!rabbitAuthParameters.has(ref.parameter)) errors.push(`${kind}/${auth.metadata.name}: unknown rabbitmq parameter "${ref.parameter}"`);
+          if (!scaler.auth.has(ref.parameter)) errors.push(`${kind}/${auth.metadata.name}: unknown ${trigger.type} parameter "${ref.parameter}"`);
           if (!secretKeys.has(`${ref.name}/${ref.key}`)) {
             errors.push(`${kind}/${auth.metadata.name}: Secret key ${ref.name}/${ref.key} is not in secret.example.yaml`);
           }
-          if (ref.parameter === "host") host = true;
+          if (ref.parameter === scaler.via || ref.parameter === "host") connects = true;
         }
       }
-      if (!host) errors.push(`${where}: no host (metadata host/hostFromEnv or a TriggerAuthentication parameter "host")`);
+      if (!connects) errors.push(`${where}: nothing to connect with (metadata or a TriggerAuthentication parameter "${scaler.via}")`);
     }
+  }
+  return errors;
+}
+
+function rabbitErrors(md) {
+  const errors = [];
+  if (!md.queueName) errors.push("queueName is required");
+  if (!["QueueLength", "MessageRate"].includes(md.mode)) errors.push("mode must be QueueLength or MessageRate");
+  if (!isNumber(md.value)) errors.push("value must be a number in a string");
+  if (md.activationValue !== undefined && !isNumber(md.activationValue)) errors.push("activationValue must be a number in a string");
+  if (md.protocol && !["auto", "amqp", "http"].includes(md.protocol)) errors.push("protocol must be auto, amqp or http");
+  return errors;
+}
+
+function postgresErrors(md) {
+  const errors = [];
+  if (!md.query || !/^\s*select\b/i.test(md.query)) errors.push("query is required and must be a SELECT");
+  if (!isNumber(md.targetQueryValue)) errors.push("targetQueryValue must be a number in a string");
+  if (md.activationTargetQueryValue !== undefined && !isNumber(md.activationTargetQueryValue)) {
+    errors.push("activationTargetQueryValue must be a number in a string");
   }
   return errors;
 }

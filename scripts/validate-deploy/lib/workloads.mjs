@@ -86,16 +86,18 @@ export function workloadErrors(docs, secretKeys) {
   return errors;
 }
 
-/** The KEDA target queue length must follow the worker's prefetch: value = Worker__PrefetchCount + 1. */
+/** The KEDA target per replica must follow the worker's prefetch: target = Worker__PrefetchCount + 1. */
 export function queueTargetErrors(docs) {
   const errors = [];
   const byName = new Map(workloads(docs).map((w) => [w.id, w]));
   for (const so of docs.filter((d) => d.kind === "ScaledObject")) {
     const w = byName.get(`${so.spec.scaleTargetRef.kind ?? "Deployment"}/${so.spec.scaleTargetRef.name}`);
     const prefetch = w?.containers[0]?.env.get("Worker__PrefetchCount");
-    for (const t of so.spec.triggers.filter((t) => t.type === "rabbitmq" && t.metadata?.mode === "QueueLength")) {
-      if (prefetch !== undefined && Number(t.metadata.value) !== Number(prefetch) + 1) {
-        errors.push(`ScaledObject/${so.metadata.name}: queue length target ${t.metadata.value} ≠ Worker__PrefetchCount ${prefetch} + 1`);
+    for (const t of so.spec.triggers) {
+      const target = t.type === "postgresql" ? t.metadata?.targetQueryValue
+        : t.type === "rabbitmq" && t.metadata?.mode === "QueueLength" ? t.metadata.value : undefined;
+      if (target !== undefined && prefetch !== undefined && Number(target) !== Number(prefetch) + 1) {
+        errors.push(`ScaledObject/${so.metadata.name}: ${t.type} target ${target} per replica ≠ Worker__PrefetchCount ${prefetch} + 1`);
       }
     }
   }

@@ -84,7 +84,8 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         Assert.Equal(batches, schedulerMetrics.Value("dla_scheduler_batches_dispatched_total", ("dispatch_reason", "planned")));
         Assert.Null(schedulerMetrics.Value("dla_scheduler_batches_dispatched_total", ("dispatch_reason", "lease_expired")));
         // The job finished, so none of its batches is outstanding any more.
-        Assert.Equal(0, schedulerMetrics.Value("dla_scheduler_batches", ("state", "planned")) + schedulerMetrics.Value("dla_scheduler_batches", ("state", "dispatched")));
+        Assert.Equal(0, schedulerMetrics.Value("dla_scheduler_batches", ("state", "planned")) + schedulerMetrics.Value("dla_scheduler_batches", ("state", "queued"))
+            + schedulerMetrics.Value("dla_scheduler_batches", ("state", "started")));
         Assert.True(schedulerMetrics.Value("http_server_request_duration_seconds_count") > 0, "ASP.NET Core's own metrics are exported too");
     }
 

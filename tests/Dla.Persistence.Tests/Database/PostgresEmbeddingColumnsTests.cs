@@ -86,11 +86,14 @@ public sealed class PostgresEmbeddingColumnsTests
     {
         await using var database = new PostgresTestDatabase { MigrateUpTo = "20261125213630_EmbeddingStoredInline" };
         var connectionString = await database.ConnectionStringAsync();
-        Guid jobId;
-        await using (var old = Services(connectionString))
-        {
-            jobId = await JobWithOneBatchAsync(old);
-        }
+        // The schema of that migration, so raw SQL rather than today's model; a batch dispatched under the old leases.
+        var jobId = Guid.NewGuid();
+        await ExecuteAsync(connectionString, $"""
+            INSERT INTO jobs ("Id", "Dataset", "Model", "Seed", "Precision", "Tasks", "TopK", "BatchSize", "State", "ListedImages", "PlannedBatches", "ListingComplete", "CreatedAt")
+                VALUES ('{jobId}', '/data', 'dla34', 0, 'fp32', 3, 5, 32, 'Running', 4, 1, true, now());
+            INSERT INTO batches ("JobId", "BatchIndex", "State", "ImageCount", "Dispatches", "DispatchedAt", "LeaseUntil")
+                VALUES ('{jobId}', 0, 'Dispatched', 4, 1, now(), now() + interval '10 minutes');
+            """);
         await ExecuteAsync(connectionString, $"""
             INSERT INTO results ("JobId", "ImageId", "Embedding", "CreatedAt") VALUES
                 ('{jobId}', 0, array_fill(0.25, ARRAY[256])::vector, now()),
@@ -111,6 +114,10 @@ public sealed class PostgresEmbeddingColumnsTests
         Assert.Equal([Enumerable.Repeat(0.25f, 256), Enumerable.Repeat(0.5f, 512), Enumerable.Repeat(0.75f, 1024), [1f, 2f, 3f]], embeddings.Select(e => e!.AsEnumerable()));
         Assert.Equal(["Embedding256", "Embedding512", "Embedding1024", EmbeddingColumns.AnySize], await FilledColumnsAsync(connectionString, jobId));
         Assert.Equal("0", await ScalarAsync(connectionString, "SELECT count(*)::text FROM pg_indexes WHERE indexname LIKE 'ix_results_embedding_%'"));
+        // Leases by heartbeat: a dispatched batch is queued (no lease while it waits); an existing job gets the default priority.
+        var batch = await db.Batches.SingleAsync(b => b.JobId == jobId, _ct);
+        Assert.Equal((Persistence.Jobs.BatchState.Queued, 1, (DateTimeOffset?)null), (batch.State, batch.Dispatches, batch.LeaseUntil));
+        Assert.Equal(Persistence.Jobs.JobPriority.Default, (await db.Jobs.SingleAsync(j => j.Id == jobId, _ct)).Priority);
     }
 
     private static ServiceProvider Services(string connectionString)
