@@ -62,6 +62,44 @@ public sealed class EmbeddedRunTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, File.ReadAllLines(Path.Combine(_work.FullName, "results.jsonl")).Length);
     }
 
+    [Fact]
+    public async Task A_run_whose_queue_wait_is_many_leases_long_succeeds_and_publishes_every_batch_once()
+    {
+        var golden = Executables.Golden();
+        var dataset = _work.CreateSubdirectory("backlog");
+        var files = Directory.GetFiles(Path.Combine(golden, "images", "files"));
+        for (var copy = 0; copy < 8; copy++)
+        {
+            var folder = dataset.CreateSubdirectory($"set {copy:D2}");
+            foreach (var file in files)
+            {
+                File.Copy(file, Path.Combine(folder.FullName, Path.GetFileName(file)));
+            }
+        }
+        var dataDir = _work.CreateSubdirectory("backlog-data").FullName;
+        // A two-second lease and one image per batch: the last batches wait in the queue for several leases. Under
+        // leases that started at publish they were published again, and failed after MaxDispatches (the report).
+        var environment = new Dictionary<string, string?>
+        {
+            ["DLA_CACHE_DIR"] = _work.CreateSubdirectory("backlog-cache").FullName,
+            ["Scheduler__LeaseSeconds"] = "2",
+            ["Scheduler__MaxDispatches"] = "2",
+        };
+        var weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using var run = AppProcess.Start(Executables.Cli, environment,
+            ["run", dataset.FullName, "--model", "dla46_c", "--weights", weights, "--batch-size", "1", "--data-dir", dataDir]);
+        await run.WaitForExitAsync(_ct);
+        output.WriteLine(run.Log);
+        output.WriteLine($"the run took {clock.Elapsed.TotalSeconds:0.0} s, {clock.Elapsed.TotalSeconds / 2:0.0} leases");
+
+        var database = Path.Combine(dataDir, "dla.db");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(8 * files.Length, Count(database, "SELECT COUNT(*) FROM batches WHERE State = 'Completed'"));
+        Assert.Equal(1, Count(database, "SELECT MAX(Dispatches) FROM batches"));
+    }
+
     private static long Outcomes(string database) =>
         File.Exists(database) ? Count(database, "SELECT (SELECT COUNT(*) FROM results) + (SELECT COUNT(*) FROM image_errors)") : 0;
 
