@@ -29,11 +29,8 @@ internal static class JobResumption
         await BatchTransitions.ReplanInFlightAsync(db, job.Id, ct);
         if (job.State == JobState.Failed && await db.Batches.AnyAsync(b => b.JobId == job.Id && b.State == BatchState.Failed, ct) is false)
         {
-            job.State = JobState.Running;
-            job.FailureReason = null;
-            job.FinishedAt = null;
+            await JobTransitions.ResumeAsync(db, job.Id, ct);
         }
-        await db.SaveChangesAsync(ct);
         return await db.Results.LongCountAsync(r => r.JobId == job.Id, ct) + await db.Errors.LongCountAsync(e => e.JobId == job.Id, ct);
     }
 }

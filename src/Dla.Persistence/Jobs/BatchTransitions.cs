@@ -34,11 +34,16 @@ public static class BatchTransitions
     /// stale copy (an older dispatch) or a batch already completed, failed or cancelled is not started,
     /// and the worker acknowledges it without work. A started batch of the same dispatch may be started
     /// again: the broker redelivers a message only when its consumer is gone, and in-process retries restart it.
+    /// <para>The dispatcher publishes before it records the dispatch (a crash in between must leave a duplicate,
+    /// never a lost batch), so a fast worker can receive dispatch n + 1 while the batch still shows n: that is
+    /// the dispatch just published (only the dispatcher numbers dispatches), and the start records it. The
+    /// dispatcher's own record then finds the batch moved on and changes nothing.</para>
     /// </summary>
     public static async Task<bool> StartAsync(DlaDbContext db, Guid jobId, int batchIndex, int dispatch, string worker, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-        await db.Batches.Where(b => b.JobId == jobId && b.BatchIndex == batchIndex && b.Dispatches == dispatch
-                                    && (b.State == BatchState.Queued || b.State == BatchState.Started))
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Started).SetProperty(b => b.StartedAt, now)
+        await db.Batches.Where(b => b.JobId == jobId && b.BatchIndex == batchIndex
+                                    && ((b.Dispatches == dispatch && (b.State == BatchState.Queued || b.State == BatchState.Started))
+                                        || (b.Dispatches == dispatch - 1 && (b.State == BatchState.Planned || b.State == BatchState.Queued || b.State == BatchState.Started))))
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Started).SetProperty(b => b.Dispatches, dispatch).SetProperty(b => b.StartedAt, now)
                 .SetProperty(b => b.Worker, worker).SetProperty(b => b.LeaseUntil, now + lease), cancellationToken) > 0;
 
     /// <summary>started → started: the worker is alive; the lease runs until <paramref name="now"/> + <paramref name="lease"/>.</summary>

@@ -90,9 +90,7 @@ public sealed partial class JobCompletion(
         // The job's final state and the cancellation of its unfinished batches commit together, so no
         // reader (or crash) ever sees a failed job that still has work queued.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var changed = await db.Jobs.Where(j => j.Id == job.Id && j.State == JobState.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FailureReason, reason).SetProperty(j => j.FinishedAt, now), cancellationToken);
-        if (changed == 0)
+        if (!await JobTransitions.FinishAsync(db, job.Id, state, reason, now, cancellationToken))
         {
             return await db.Jobs.Where(j => j.Id == job.Id).Select(j => j.State).FirstAsync(cancellationToken);
         }

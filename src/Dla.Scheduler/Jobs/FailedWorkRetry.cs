@@ -44,9 +44,7 @@ internal static class FailedWorkRetry
             throw new JobStateException($"Job {jobId} has no failed batches and no images with a retryable error ({string.Join(", ", RetryableKinds)}).");
         }
         await db.Errors.Where(e => e.JobId == jobId && RetryableKinds.Contains(e.Kind)).ExecuteDeleteAsync(cancellationToken);
-        job.State = JobState.Running;
-        job.FinishedAt = null;
-        job.FailureReason = null;
+        await JobTransitions.ResumeAsync(db, jobId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new RetryOutcome(failedBatches, retryable.Count, newBatches);

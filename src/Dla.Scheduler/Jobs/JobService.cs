@@ -94,9 +94,7 @@ public sealed class JobService(
         await using (var db = await databases.CreateAsync(cancellationToken))
         {
             // Conditional update: a job finishing at the same moment either wins or is cancelled, never both.
-            var changed = await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequestedAt, now).SetProperty(j => j.FinishedAt, now), cancellationToken);
-            if (changed == 0)
+            if (!await JobTransitions.CancelAsync(db, jobId, now, cancellationToken))
             {
                 var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
                     ?? throw new JobNotFoundException(jobId);
@@ -123,9 +121,7 @@ public sealed class JobService(
         }
         await using (var db = await databases.CreateAsync(cancellationToken))
         {
-            var changed = await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Priority, value), cancellationToken);
-            if (changed == 0)
+            if (!await JobTransitions.SetPriorityAsync(db, jobId, value, cancellationToken))
             {
                 var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
                     ?? throw new JobNotFoundException(jobId);

@@ -39,8 +39,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
             return;
         }
         var now = time.GetUtcNow();
-        await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.StartedAt, now), cancellationToken);
+        await JobTransitions.StartAsync(db, jobId, now, cancellationToken);
         string? failure;
         try
         {
@@ -52,9 +51,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
         }
         if (failure is not null)
         {
-            var finished = time.GetUtcNow();
-            await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Running).ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, JobState.Failed).SetProperty(j => j.FailureReason, failure).SetProperty(j => j.FinishedAt, finished), cancellationToken);
+            await JobTransitions.FinishAsync(db, jobId, JobState.Failed, failure, time.GetUtcNow(), cancellationToken);
         }
     }
 

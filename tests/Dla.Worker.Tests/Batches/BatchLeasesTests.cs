@@ -49,6 +49,30 @@ public sealed class BatchLeasesTests(SqliteWorkerHost host) : IClassFixture<Sqli
         Assert.Equal(BatchState.Completed, (await BatchAsync(message.JobId)).State);
     }
 
+    [Fact]
+    public async Task A_dispatch_that_arrives_before_the_scheduler_recorded_it_is_started_and_recorded()
+    {
+        await using var worker = await host.StartWorkerAsync();
+        var leases = worker.Services.GetRequiredService<BatchLeases>();
+        var message = await host.SeedJobAsync();
+        // The scheduler published dispatch 1 and has not yet recorded it: the batch still shows planned, 0 dispatches.
+        await using (var db = await host.ContextAsync())
+        {
+            await db.Batches.Where(b => b.JobId == message.JobId)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BatchState.Planned).SetProperty(b => b.Dispatches, 0), _ct);
+        }
+
+        await using (var lease = await leases.StartAsync(message, _ct))
+        {
+            Assert.NotNull(lease);
+        }
+
+        var batch = await BatchAsync(message.JobId);
+        Assert.Equal((BatchState.Started, 1), (batch.State, batch.Dispatches));
+        // Two dispatches ahead is not one the scheduler can have published.
+        Assert.Null(await leases.StartAsync(message with { Dispatch = 3 }, _ct));
+    }
+
     private async Task<Batch> BatchAsync(Guid jobId)
     {
         await using var db = await host.ContextAsync();

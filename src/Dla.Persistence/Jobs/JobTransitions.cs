@@ -1,0 +1,50 @@
+using Dla.Persistence.Database;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dla.Persistence.Jobs;
+
+/// <summary>
+/// Every change of a job's state, each one conditional on the state it leaves, so a job finishes, fails or
+/// is cancelled exactly once however the scheduler's replicas and the API race (docs/lifecycle.md):
+/// <code>
+/// pending ─start─► running ─finish─► succeeded | failed ─resume─► running
+/// pending | running ─cancel─► cancelled
+/// </code>
+/// </summary>
+public static class JobTransitions
+{
+    /// <summary>pending → running: planning started.</summary>
+    public static async Task<bool> StartAsync(DlaDbContext db, Guid jobId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.StartedAt, now), cancellationToken) > 0;
+
+    /// <summary>running → <paramref name="state"/> (succeeded or failed, with the reason).</summary>
+    public static async Task<bool> FinishAsync(DlaDbContext db, Guid jobId, JobState state, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (state is not (JobState.Succeeded or JobState.Failed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "A running job finishes as succeeded or failed.");
+        }
+        return await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FailureReason, reason).SetProperty(j => j.FinishedAt, now), cancellationToken) > 0;
+    }
+
+    /// <summary>pending | running → cancelled, at the user's request.</summary>
+    public static async Task<bool> CancelAsync(DlaDbContext db, Guid jobId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequestedAt, now).SetProperty(j => j.FinishedAt, now), cancellationToken) > 0;
+
+    /// <summary>A pending or running job's priority (its weight in the fair share).</summary>
+    public static async Task<bool> SetPriorityAsync(DlaDbContext db, Guid jobId, int priority, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Priority, priority), cancellationToken) > 0;
+
+    /// <summary>
+    /// running | succeeded | failed → running: retry-failed re-planned work, or <c>dla run</c> resumes a failed job whose
+    /// batches are all re-planned. The reason and the end time are cleared.
+    /// </summary>
+    public static async Task<bool> ResumeAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Running || j.State == JobState.Succeeded || j.State == JobState.Failed))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.FailureReason, (string?)null)
+                .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null), cancellationToken) > 0;
+}
