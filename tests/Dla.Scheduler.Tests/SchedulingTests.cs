@@ -56,6 +56,26 @@ public sealed class SchedulingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_queue_holds_a_few_batches_per_busy_worker_and_grows_as_workers_take_them()
+    {
+        await using var host = await StartAsync(new() { ["Scheduler:QueuedBatchesPerWorker"] = "2", ["Scheduler:LeaseSeconds"] = "60" });
+        var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 5 });
+
+        // No worker is busy: one worker's worth (2) is queued, not MaxQueuedBatches (64).
+        var first = await host.AllBatchesReceivedAsync(jobId, 2);
+        await Task.Delay(500, _ct);
+        Assert.Equal(2, host.Recorder.For(jobId).Count);
+
+        // Two workers start a batch each and keep it: the queue grows to 2 × (2 busy + 1) = 6 queued batches.
+        Assert.True(await host.Worker.StartAsync(first[0] with { LeaseSeconds = 60 }));
+        Assert.True(await host.Worker.StartAsync(first[1] with { LeaseSeconds = 60 }, worker: "second-worker"));
+        await host.AllBatchesReceivedAsync(jobId, 8);
+        await Task.Delay(500, _ct);
+        Assert.Equal(8, host.Recorder.For(jobId).Count);
+        Assert.Equal(6, await QueuedAsync(host));
+    }
+
+    [Fact]
     public async Task A_small_job_submitted_behind_a_large_one_finishes_while_the_large_one_runs()
     {
         await using var host = await StartAsync(new() { ["Scheduler:MaxQueuedBatches"] = "2" });

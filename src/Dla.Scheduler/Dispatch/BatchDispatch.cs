@@ -51,7 +51,7 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, FairShare shar
             .Select(b => (b, DispatchReason.QueueTimeout)));
         var queued = await db.Batches.CountAsync(b => b.State == BatchState.Queued, cancellationToken);
         // A requeued lost batch takes a queue slot too; a republished one already holds its own.
-        var free = settings.MaxQueuedBatches - queued - picks.Count(p => p.Reason == DispatchReason.LeaseExpired);
+        var free = await QueueLengthAsync(db, now, settings, cancellationToken) - queued - picks.Count(p => p.Reason == DispatchReason.LeaseExpired);
         if (free > 0)
         {
             picks.AddRange((await FairShareAsync(db, jobs, free, cancellationToken)).Select(b => (b, DispatchReason.Planned)));
@@ -69,6 +69,22 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, FairShare shar
             published += messages.Count;
         }
         return published;
+    }
+
+    /// <summary>
+    /// How many batches the queue may hold now: <see cref="DispatchOptions.QueuedBatchesPerWorker"/> per busy worker
+    /// (one holding a started batch with a live lease) plus one worker's worth, at most MaxQueuedBatches. An idle
+    /// pool thus gets a few batches, the workers that take them make room for more, and the queue grows with
+    /// the pool within a few rounds.
+    /// </summary>
+    private static async Task<int> QueueLengthAsync(DlaDbContext db, DateTimeOffset now, DispatchOptions settings, CancellationToken cancellationToken)
+    {
+        if (settings.QueuedBatchesPerWorker == 0)
+        {
+            return settings.MaxQueuedBatches;
+        }
+        var busy = await db.Batches.Where(b => b.State == BatchState.Started && b.LeaseUntil >= now).Select(b => b.Worker).Distinct().CountAsync(cancellationToken);
+        return (int)Math.Min(settings.MaxQueuedBatches, (long)settings.QueuedBatchesPerWorker * (busy + 1));
     }
 
     /// <summary>

@@ -23,12 +23,20 @@ public sealed class DispatchOptions
     public int MaxDispatches { get; set; } = 5;
 
     /// <summary>
-    /// Most batches published and not yet started, over all jobs: the queue's length. The rest wait in the
-    /// database, where fair share decides their order. Rule: about 2 × workers × Worker:PrefetchCount, so
-    /// every worker always has its next batches at hand; more only delays new and higher-priority jobs.
+    /// Most batches published and not yet started, over all jobs: the upper bound of the queue's length. The
+    /// rest wait in the database, where fair share decides their order.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxQueuedBatches { get; set; } = 64;
+
+    /// <summary>
+    /// Queued batches kept per busy worker (one running a batch), plus one worker's worth for an idle one:
+    /// the queue holds min(MaxQueuedBatches, this × (busy workers + 1)), so it follows the pool's size and a
+    /// new job waits behind a couple of batches per worker, not behind MaxQueuedBatches. About
+    /// Worker:PrefetchCount (2). 0 keeps the queue at MaxQueuedBatches.
+    /// </summary>
+    [Range(0, 1000)]
+    public int QueuedBatchesPerWorker { get; set; } = 2;
 
     /// <summary>
     /// A batch queued this long without being started is published again (its message is presumed lost,

@@ -71,7 +71,13 @@ public sealed class SchedulerHost : IAsyncDisposable
     /// <summary>Starts with the given configuration on top of fast test defaults; <paramref name="configure"/> may add more (a log capture).</summary>
     public static async Task<SchedulerHost> StartAsync(IReadOnlyDictionary<string, string?> baseSettings, IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
-        var configuration = new Dictionary<string, string?> { ["Scheduler:DispatchIntervalMilliseconds"] = "50" };
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Scheduler:DispatchIntervalMilliseconds"] = "50",
+            // The test is the worker pool and often takes every batch of a job before it processes any, which a
+            // queue sized by busy workers would not hand out; SchedulingTests covers that sizing.
+            ["Scheduler:QueuedBatchesPerWorker"] = "0",
+        };
         foreach (var (key, value) in baseSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {
             configuration[key] = value;

@@ -14,11 +14,11 @@ namespace Dla.Scheduler.Tests.Hosting;
 /// </summary>
 public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
 {
-    /// <summary>Starts the batch as a worker would; false when it is not to be run (complete, cancelled, stale copy).</summary>
-    public async Task<bool> StartAsync(ProcessImageBatch batch)
+    /// <summary>Starts the batch as <paramref name="worker"/> would; false when it is not to be run (complete, cancelled, stale copy).</summary>
+    public async Task<bool> StartAsync(ProcessImageBatch batch, string worker = "simulated-worker")
     {
         await using var db = await databases.CreateAsync(TestContext.Current.CancellationToken);
-        return await BatchTransitions.StartAsync(db, batch.JobId, batch.BatchIndex, batch.Dispatch, "simulated-worker", DateTimeOffset.UtcNow,
+        return await BatchTransitions.StartAsync(db, batch.JobId, batch.BatchIndex, batch.Dispatch, worker, DateTimeOffset.UtcNow,
             TimeSpan.FromSeconds(batch.LeaseSeconds), TestContext.Current.CancellationToken);
     }
 
