@@ -15,17 +15,8 @@ public sealed class EmbeddedRunTests(ITestOutputHelper output) : IDisposable
     public async Task A_killed_run_resumes_and_every_image_ends_with_exactly_one_outcome()
     {
         var golden = Executables.Golden();
-        var dataset = _work.CreateSubdirectory("photos dataset");
-        var files = Directory.GetFiles(Path.Combine(golden, "images", "files"));
-        // Enough images that the first run is still busy when it is killed: the golden files, many times over, in subfolders.
-        for (var copy = 0; copy < 8; copy++)
-        {
-            var folder = dataset.CreateSubdirectory($"set {copy:D2} ünï");
-            foreach (var file in files)
-            {
-                File.Copy(file, Path.Combine(folder.FullName, Path.GetFileName(file)));
-            }
-        }
+        // Enough images that the first run is still busy when it is killed.
+        var (dataset, files) = GoldenCopies("photos dataset", "set {0:D2} ünï");
         var expected = 8 * files.Length;
         var readable = 8 * (files.Length - 3);
         var weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
@@ -66,16 +57,7 @@ public sealed class EmbeddedRunTests(ITestOutputHelper output) : IDisposable
     public async Task A_run_whose_queue_wait_is_many_leases_long_succeeds_and_publishes_every_batch_once()
     {
         var golden = Executables.Golden();
-        var dataset = _work.CreateSubdirectory("backlog");
-        var files = Directory.GetFiles(Path.Combine(golden, "images", "files"));
-        for (var copy = 0; copy < 8; copy++)
-        {
-            var folder = dataset.CreateSubdirectory($"set {copy:D2}");
-            foreach (var file in files)
-            {
-                File.Copy(file, Path.Combine(folder.FullName, Path.GetFileName(file)));
-            }
-        }
+        var (dataset, files) = GoldenCopies("backlog", "set {0:D2}");
         var dataDir = _work.CreateSubdirectory("backlog-data").FullName;
         // A two-second lease and one image per batch: the last batches wait in the queue for several leases. Under
         // leases that started at publish they were published again, and failed after MaxDispatches (the report).
@@ -98,6 +80,22 @@ public sealed class EmbeddedRunTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(8 * files.Length, Count(database, "SELECT COUNT(*) FROM batches WHERE State = 'Completed'"));
         Assert.Equal(1, Count(database, "SELECT MAX(Dispatches) FROM batches"));
+    }
+
+    /// <summary>A dataset of the golden files eight times over, in subfolders named by <paramref name="folderFormat"/>; returns it and the golden files.</summary>
+    private (DirectoryInfo Dataset, string[] Files) GoldenCopies(string name, string folderFormat)
+    {
+        var dataset = _work.CreateSubdirectory(name);
+        var files = Directory.GetFiles(Path.Combine(Executables.Golden(), "images", "files"));
+        for (var copy = 0; copy < 8; copy++)
+        {
+            var folder = dataset.CreateSubdirectory(string.Format(System.Globalization.CultureInfo.InvariantCulture, folderFormat, copy));
+            foreach (var file in files)
+            {
+                File.Copy(file, Path.Combine(folder.FullName, Path.GetFileName(file)));
+            }
+        }
+        return (dataset, files);
     }
 
     private static long Outcomes(string database) =>

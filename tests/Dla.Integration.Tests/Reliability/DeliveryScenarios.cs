@@ -64,7 +64,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
         Assert.Equal(1, failed.FailedBatches);
         Assert.Contains("1 batches failed", failed.FailureReason, StringComparison.Ordinal);
         Assert.True(await cluster.WaitQueueMessagesAsync("process-image-batch_error", atLeast: 1), "the poison batch is not in the error queue");
-        var dispatchesBefore = await DispatchesAsync(cluster, jobId);
+        var dispatchesBefore = await cluster.BatchDispatchesAsync(jobId);
 
         proxy.AlwaysFail = null;
         var retry = await cluster.Api.PostAsync($"jobs/{jobId}/retry-failed", null, _ct);
@@ -75,7 +75,7 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
         recovery.Stop();
 
         Assert.Equal("succeeded", final.State);
-        var dispatchesAfter = await DispatchesAsync(cluster, jobId);
+        var dispatchesAfter = await cluster.BatchDispatchesAsync(jobId);
         var redispatched = dispatchesAfter.Where(b => b.Value != dispatchesBefore[b.Key]).Select(b => b.Key).ToList();
         Assert.Single(redispatched);
         var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
@@ -132,19 +132,5 @@ public sealed class DeliveryScenarios(ReliabilityFixture fixture, ITestOutputHel
             await bus.StopAsync(_ct);
         }
         return copied.Count;
-    }
-
-    private async Task<Dictionary<int, int>> DispatchesAsync(JobCluster cluster, Guid jobId)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(cluster.Services.Postgres);
-        await connection.OpenAsync(_ct);
-        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "Dispatches" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
-        await using var reader = await command.ExecuteReaderAsync(_ct);
-        var dispatches = new Dictionary<int, int>();
-        while (await reader.ReadAsync(_ct))
-        {
-            dispatches[reader.GetInt32(0)] = reader.GetInt32(1);
-        }
-        return dispatches;
     }
 }

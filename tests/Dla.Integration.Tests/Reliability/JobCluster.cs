@@ -210,6 +210,21 @@ internal sealed class JobCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>How many times each batch of the job was published (batch index → dispatches), read from the database.</summary>
+    public async Task<Dictionary<int, int>> BatchDispatchesAsync(Guid jobId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Services.Postgres);
+        await connection.OpenAsync(_ct);
+        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "Dispatches" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
+        await using var reader = await command.ExecuteReaderAsync(_ct);
+        var dispatches = new Dictionary<int, int>();
+        while (await reader.ReadAsync(_ct))
+        {
+            dispatches[reader.GetInt32(0)] = reader.GetInt32(1);
+        }
+        return dispatches;
+    }
+
     /// <summary>Lines of every process's log matching <paramref name="fragment"/>.</summary>
     public IEnumerable<(string Process, string Line)> LogLines(string fragment) =>
         _processes.SelectMany(p => p.Process.Log.Split('\n').Where(l => l.Contains(fragment, StringComparison.Ordinal)).Select(l => (p.Name, l)));

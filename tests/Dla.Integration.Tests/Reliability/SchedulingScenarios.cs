@@ -31,7 +31,7 @@ public sealed class SchedulingScenarios(ReliabilityFixture fixture, ITestOutputH
         clock.Stop();
 
         Assert.Equal("succeeded", final.State);
-        var dispatches = await DispatchesAsync(cluster, jobId);
+        var dispatches = (await cluster.BatchDispatchesAsync(jobId)).Values.ToList();
         Assert.All(dispatches, d => Assert.Equal(1, d));
         Assert.NotEmpty(depth);
         // The broker holds the queued batches plus the one the worker runs (unacknowledged until stored).
@@ -78,19 +78,5 @@ public sealed class SchedulingScenarios(ReliabilityFixture fixture, ITestOutputH
             await Task.Delay(1000, TestContext.Current.CancellationToken);
         }
         return depth;
-    }
-
-    private static async Task<List<int>> DispatchesAsync(JobCluster cluster, Guid jobId)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(cluster.Services.Postgres);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new Npgsql.NpgsqlCommand("""SELECT "Dispatches" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var dispatches = new List<int>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            dispatches.Add(reader.GetInt32(0));
-        }
-        return dispatches;
     }
 }
