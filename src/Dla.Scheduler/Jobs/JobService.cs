@@ -96,9 +96,7 @@ public sealed class JobService(
             // Conditional update: a job finishing at the same moment either wins or is cancelled, never both.
             if (!await JobTransitions.CancelAsync(db, jobId, now, cancellationToken))
             {
-                var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
-                    ?? throw new JobNotFoundException(jobId);
-                throw new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; only pending or running jobs can be cancelled.");
+                throw await RefusedAsync(db, jobId, "only pending or running jobs can be cancelled", cancellationToken);
             }
             await BatchTransitions.CancelOpenAsync(db, jobId, cancellationToken);
         }
@@ -123,12 +121,19 @@ public sealed class JobService(
         {
             if (!await JobTransitions.SetPriorityAsync(db, jobId, value, cancellationToken))
             {
-                var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
-                    ?? throw new JobNotFoundException(jobId);
-                throw new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; only a pending or running job's priority can change.");
+                throw await RefusedAsync(db, jobId, "only a pending or running job's priority can change", cancellationToken);
             }
         }
         return await GetAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>Why a conditional transition of the job matched no row: it does not exist (thrown), or its state (returned).</summary>
+    /// <exception cref="JobNotFoundException">No such job.</exception>
+    private static async Task<JobStateException> RefusedAsync(DlaDbContext db, Guid jobId, string rule, CancellationToken cancellationToken)
+    {
+        var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => (JobState?)j.State).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new JobNotFoundException(jobId);
+        return new JobStateException($"Job {jobId} is {state.ToString().ToLowerInvariant()}; {rule}.");
     }
 
     /// <summary>
