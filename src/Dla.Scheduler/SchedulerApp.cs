@@ -1,4 +1,4 @@
-using Dla.Persistence.Messaging;
+using Dla.Messaging;
 using Dla.Scheduler.Api;
 using Dla.ServiceDefaults.Telemetry;
 using MassTransit;

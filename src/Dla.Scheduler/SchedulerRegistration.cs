@@ -1,8 +1,8 @@
 using Dla.Modeling.Models;
 using Dla.Modeling.Weights;
 using Dla.Persistence.Database;
-using Dla.Persistence.Datasets;
-using Dla.Persistence.Messaging;
+using Dla.Datasets;
+using Dla.Messaging;
 using Dla.Scheduler.Api;
 using Dla.Scheduler.Completion;
 using Dla.Scheduler.Database;

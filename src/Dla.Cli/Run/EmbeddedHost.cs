@@ -1,5 +1,5 @@
-using Dla.Persistence.Datasets;
-using Dla.Persistence.Messaging;
+using Dla.Datasets;
+using Dla.Messaging;
 using Dla.Scheduler;
 using Dla.Worker;
 using MassTransit;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Dla.Contracts;
 using Dla.Persistence.Database;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Export;
 using Dla.Scheduler.Jobs;

@@ -1,5 +1,5 @@
 using Dla.Contracts;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Persistence.Jobs;
 
 namespace Dla.Scheduler.Jobs;

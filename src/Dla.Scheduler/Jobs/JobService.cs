@@ -1,6 +1,6 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Planning;
 using Dla.Scheduler.Progress;

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Azure;
 using Dla.Persistence.Database;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Telemetry;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Dla.Contracts;
 using Dla.Modeling.Prediction;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 
 namespace Dla.Worker.Batches;
 

@@ -4,7 +4,7 @@ using Dla.Modeling.Images;
 using Dla.Modeling.Inference;
 using Dla.Modeling.Prediction;
 using Dla.Persistence.Database;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using Dla.ServiceDefaults.Telemetry;

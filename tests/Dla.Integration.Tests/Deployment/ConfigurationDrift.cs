@@ -1,7 +1,7 @@
 using System.Reflection;
 using Dla.Integration.Tests.Hosting;
 using Dla.Persistence.Database;
-using Dla.Persistence.Messaging;
+using Dla.Messaging;
 using Dla.Scheduler.Api;
 
 namespace Dla.Integration.Tests.Deployment;

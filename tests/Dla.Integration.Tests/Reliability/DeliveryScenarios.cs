@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
-using Dla.Persistence.Messaging;
+using Dla.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

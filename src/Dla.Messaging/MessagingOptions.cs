@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Dla.Persistence.Messaging;
+namespace Dla.Messaging;
 
 /// <summary>
 /// The message transport (configuration section <c>Messaging</c>): RabbitMQ in the distributed mode

@@ -1,6 +1,6 @@
 using System.Text;
 using Azure.Storage.Blobs;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Testing;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// Reads one encoded image of a dataset, confined to the dataset and to the configured roots and

@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Dla.Testing;
 using Microsoft.Extensions.Options;
 

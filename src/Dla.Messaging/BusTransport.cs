@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 
-namespace Dla.Persistence.Messaging;
+namespace Dla.Messaging;
 
 /// <summary>Selects the transport both hosts (and the embedded runner) use, from configuration only.</summary>
 public static class BusTransport

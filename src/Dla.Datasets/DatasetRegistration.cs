@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>Registers dataset access: limits, the blob account (when configured) and the lister.</summary>
 public static class DatasetRegistration

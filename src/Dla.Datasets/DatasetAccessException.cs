@@ -1,4 +1,4 @@
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// A dataset or image may not be read: a local folder outside <see cref="DatasetOptions.AllowedRoots"/>,

@@ -1,4 +1,4 @@
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// Where a dataset's images live: a local folder, or an Azure Blob Storage container with an

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// Security limits on image sources (configuration section <c>Datasets</c>): local datasets must lie

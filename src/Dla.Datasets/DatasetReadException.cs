@@ -1,4 +1,4 @@
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// One image of a dataset cannot be read, and reading it again will not help: it is missing, too

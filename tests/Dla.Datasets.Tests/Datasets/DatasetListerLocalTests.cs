@@ -1,4 +1,4 @@
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Microsoft.Extensions.Options;
 
 namespace Dla.Persistence.Tests.Datasets;

@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// Lists a dataset's images as paths relative to its root, streaming and in a deterministic order

@@ -1,5 +1,5 @@
 using System.Text;
-using Dla.Persistence.Datasets;
+using Dla.Datasets;
 using Microsoft.Extensions.Options;
 
 namespace Dla.Persistence.Tests.Datasets;

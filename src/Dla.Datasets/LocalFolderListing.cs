@@ -1,4 +1,4 @@
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// Walks a folder depth-first with each directory's entries in ordinal order, so a listing is

@@ -1,4 +1,4 @@
-namespace Dla.Persistence.Datasets;
+namespace Dla.Datasets;
 
 /// <summary>
 /// The canonical path of a file (what <c>realpath(3)</c> returns): every symbolic link along the
