@@ -107,6 +107,12 @@ internal sealed class AppProcess : IAsyncDisposable
     /// <summary>Sends SIGKILL (a crash).</summary>
     public void Kill() => Signal("KILL");
 
+    /// <summary>Sends SIGSTOP: the process is frozen with its connections open, as a hung or swapped-out worker is.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>Sends SIGCONT: a frozen process carries on where it stopped.</summary>
+    public void Thaw() => Signal("CONT");
+
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()

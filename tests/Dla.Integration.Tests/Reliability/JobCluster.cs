@@ -211,18 +211,22 @@ internal sealed class JobCluster : IAsyncDisposable
     }
 
     /// <summary>How many times each batch of the job was published (batch index → dispatches), read from the database.</summary>
-    public async Task<Dictionary<int, int>> BatchDispatchesAsync(Guid jobId)
+    public async Task<Dictionary<int, int>> BatchDispatchesAsync(Guid jobId) =>
+        (await BatchesAsync(jobId)).ToDictionary(b => b.Index, b => b.Dispatches);
+
+    /// <summary>The job's batches as the database holds them now.</summary>
+    public async Task<List<BatchRow>> BatchesAsync(Guid jobId)
     {
         await using var connection = new Npgsql.NpgsqlConnection(Services.Postgres);
         await connection.OpenAsync(_ct);
-        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "Dispatches" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
+        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "State", "Dispatches", "Worker" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
         await using var reader = await command.ExecuteReaderAsync(_ct);
-        var dispatches = new Dictionary<int, int>();
+        var batches = new List<BatchRow>();
         while (await reader.ReadAsync(_ct))
         {
-            dispatches[reader.GetInt32(0)] = reader.GetInt32(1);
+            batches.Add(new BatchRow(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
-        return dispatches;
+        return batches;
     }
 
     /// <summary>Lines of every process's log matching <paramref name="fragment"/>.</summary>
@@ -276,3 +280,6 @@ internal sealed record Progress(string State, long Total, bool TotalFinal, long 
         node["failed_batches"]!.GetValue<int>(),
         node["failure_reason"]?.GetValue<string>());
 }
+
+/// <summary>One batch row: its index, state (Planned, Queued, Started, …), dispatch count and the worker that last started it.</summary>
+internal sealed record BatchRow(int Index, string State, int Dispatches, string? Worker);

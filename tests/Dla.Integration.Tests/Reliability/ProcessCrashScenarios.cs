@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using Dla.Integration.Tests.Hosting;
 
 namespace Dla.Integration.Tests.Reliability;
 
-/// <summary>Scenarios 1, 4 and 9: workers and the scheduler killed or stopped in the middle of a job.</summary>
+/// <summary>Scenarios 1, 4, 9 and 13: workers and the scheduler killed, stopped or frozen in the middle of a job.</summary>
 [Collection(ReliabilityCollection.Name)]
 [Trait("Category", "Reliability")]
 public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutputHelper output)
@@ -82,5 +83,80 @@ public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutpu
         var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
         output.WriteLine(ReliabilityReport.Add("9. SIGTERM a busy worker", counts, final.State, drain.Elapsed,
             $"exit code 0 after {drain.Elapsed.TotalSeconds:0.0} s (grace {grace} s); the other worker finished the job"));
+    }
+
+    [Fact]
+    public async Task Scenario_13_a_frozen_worker_loses_its_batch_when_its_heartbeats_stop_and_is_harmless_when_thawed()
+    {
+        fixture.Require();
+        // SIGSTOP keeps the worker's connections open, so the broker never redelivers its message: only the
+        // lease, no longer renewed by heartbeats, tells the scheduler the batch must go out again.
+        const int lease = 6;
+        await using var cluster = await JobCluster.CreateAsync(fixture, output, new Dictionary<string, string?> { ["Scheduler__LeaseSeconds"] = $"{lease}" });
+        var victim = (await cluster.StartAsync())[0];
+        var victimName = $"{Environment.MachineName}:{victim.Id}";
+        var jobId = await cluster.SubmitAsync(fixture.Dataset);
+        await cluster.WaitForAFifthAsync(jobId, fixture.Dataset);
+
+        var (frozen, sinceFreeze) = await FreezeInABatchAsync(cluster, jobId, victim, victimName);
+        var redone = await WaitBatchAsync(cluster, jobId, frozen.Index, b => b.State == "Completed", TimeSpan.FromMinutes(3), "the frozen batch completed by the other worker");
+        var recovery = sinceFreeze.Elapsed;
+        var stillFrozen = !victim.HasExited;
+        victim.Thaw();
+        var final = await cluster.WaitFinalAsync(jobId);
+
+        Assert.True(stillFrozen, "the frozen worker exited");
+        Assert.Equal(frozen.Dispatches + 1, redone.Dispatches);
+        Assert.NotEqual(victimName, redone.Worker);
+        Assert.Equal("succeeded", final.State);
+        var counts = await JobAudit.RunAsync(cluster, fixture.Dataset, jobId, final, complete: true);
+        Assert.False(victim.HasExited, "the thawed worker crashed on finding its batch done by another");
+        output.WriteLine(ReliabilityReport.Add("13. SIGSTOP a worker mid-batch (lease 6 s), SIGCONT later", counts, final.State, recovery,
+            $"batch {frozen.Index} re-dispatched once its heartbeats stopped and completed by the other worker {recovery.TotalSeconds:0.0} s after the freeze; the thawed worker's late write changed nothing"));
+    }
+
+    /// <summary>
+    /// Freezes <paramref name="victim"/> just after it starts a batch of the job (far from its write, so the
+    /// frozen process holds no row lock the others need); returns the batch and a clock started at the freeze.
+    /// </summary>
+    private static async Task<(BatchRow Batch, Stopwatch SinceFreeze)> FreezeInABatchAsync(JobCluster cluster, Guid jobId, AppProcess victim, string victimName)
+    {
+        var seen = (await cluster.BatchesAsync(jobId)).Where(b => b.Worker == victimName).Select(b => b.Index).ToHashSet();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var fresh = (await cluster.BatchesAsync(jobId)).FirstOrDefault(b => b.Worker == victimName && b.State == "Started" && !seen.Contains(b.Index));
+            if (fresh is null)
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+                continue;
+            }
+            victim.Freeze();
+            var sinceFreeze = Stopwatch.StartNew();
+            if ((await cluster.BatchesAsync(jobId)).Single(b => b.Index == fresh.Index) is { State: "Started" } still && still.Worker == victimName)
+            {
+                return (still, sinceFreeze);
+            }
+            // It finished the batch between the read and the signal: try the next one.
+            victim.Thaw();
+            seen.Add(fresh.Index);
+        }
+        throw new TimeoutException($"worker {victimName} started no new batch of job {jobId} within 2 minutes");
+    }
+
+    private static async Task<BatchRow> WaitBatchAsync(JobCluster cluster, Guid jobId, int index, Func<BatchRow, bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        BatchRow? last = null;
+        while (clock.Elapsed < timeout)
+        {
+            last = (await cluster.BatchesAsync(jobId)).Single(b => b.Index == index);
+            if (condition(last))
+            {
+                return last;
+            }
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException($"Waited {timeout} for {what}; last seen: {last}");
     }
 }
