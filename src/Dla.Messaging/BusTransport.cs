@@ -11,6 +11,8 @@ public static class BusTransport
     {
         // Queue names like process-image-batch: what KEDA's ScaledObject watches.
         bus.SetKebabCaseEndpointNameFormatter();
+        var telemetry = bool.TryParse(configuration[$"{MessagingOptions.Section}:{nameof(MessagingOptions.UsageTelemetry)}"], out var on) && on;
+        bus.ConfigureUsageTelemetryOptions(options => options.Enabled = telemetry);
         var transport = configuration[$"{MessagingOptions.Section}:Transport"] ?? "rabbitmq";
         if (transport == "inmemory")
         {

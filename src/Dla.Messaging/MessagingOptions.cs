@@ -14,4 +14,10 @@ public sealed class MessagingOptions
     [Required]
     [RegularExpression("^(rabbitmq|inmemory)$")]
     public string Transport { get; set; } = "rabbitmq";
+
+    /// <summary>
+    /// Whether MassTransit may send its anonymous usage report to its authors over the internet. Off: a worker in a
+    /// private network must not call out (the variable <c>MASSTRANSIT_USAGE_TELEMETRY=true</c> also turns it on).
+    /// </summary>
+    public bool UsageTelemetry { get; set; }
 }

@@ -1,3 +1,4 @@
+using Dla.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,16 @@ public sealed class WorkerRegistrationTests
     }
 
     [Fact]
+    public void MassTransit_usage_telemetry_is_off_unless_Messaging_UsageTelemetry_turns_it_on()
+    {
+        using var quiet = BuildBus(Configuration(("Messaging:Transport", "inmemory")));
+        using var reporting = BuildBus(Configuration(("Messaging:Transport", "inmemory"), ("Messaging:UsageTelemetry", "true")));
+
+        Assert.False(quiet.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value.Enabled);
+        Assert.True(reporting.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value.Enabled);
+    }
+
+    [Fact]
     public void Invalid_worker_settings_are_refused()
     {
         using var services = Build(Configuration(("Worker:Provider", "tpu"), ("Worker:ConcurrentBatches", "0")));
@@ -47,6 +58,10 @@ public sealed class WorkerRegistrationTests
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))
             .Append(KeyValuePair.Create("ConnectionStrings:Postgres", (string?)"Host=localhost;Database=dla"))).Build();
+
+    /// <summary>The worker's bus as WorkerApp registers it.</summary>
+    private static ServiceProvider BuildBus(IConfiguration configuration) =>
+        new ServiceCollection().AddLogging().AddMassTransit(bus => bus.UsingDlaTransport(configuration)).BuildServiceProvider();
 
     private static ServiceProvider Build(IConfiguration configuration) =>
         new ServiceCollection().AddSingleton(configuration).AddLogging().AddDlaWorker(configuration).BuildServiceProvider();
