@@ -53,9 +53,7 @@ public sealed class DatasetLister(IOptions<DatasetOptions> options, BlobServiceC
             throw new DatasetAccessException($"Folder '{location.Root}' may not be read: no local folder is allowed (Datasets:AllowedRoots is empty).");
         }
         // Canonical paths on both sides, so neither '..' nor a symbolic link can lead outside a root.
-        var canonical = RealPath.Of(location.Root) ?? Path.GetFullPath(location.Root);
-        var allowed = limits.AllowedRoots.Select(r => RealPath.Of(r) ?? Path.GetFullPath(r));
-        if (!allowed.Any(root => RealPath.IsUnder(canonical, root)))
+        if (!AllowedRoots.Contains(limits.AllowedRoots, Path.GetFullPath(location.Root)))
         {
             throw new DatasetAccessException($"Folder '{location.Root}' is not under any of Datasets:AllowedRoots.");
         }

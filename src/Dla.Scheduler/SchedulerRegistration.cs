@@ -45,8 +45,11 @@ public static class SchedulerRegistration
         bus.AddConsumer<ProcessImageBatchFaultConsumer, ProcessImageBatchFaultConsumerDefinition>();
     }
 
-    private static IServiceCollection AddJobs(this IServiceCollection services) =>
-        services.AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
+    private static IServiceCollection AddJobs(this IServiceCollection services)
+    {
+        services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section);
+        return services.AddSingleton<ModelReferenceCheck>().AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
+    }
 
     /// <summary>Replicas elect one leader to plan and dispatch (<see cref="SchedulerLeadership"/>).</summary>
     private static IServiceCollection AddLeadership(this IServiceCollection services)

@@ -52,6 +52,8 @@ internal static class EmbeddedHost
             // One process: the dispatcher can poll often, and a crashed run's batches are re-queued at start.
             ["Scheduler:DispatchIntervalMilliseconds"] = "100",
         };
+        // One's own machine: the model and weights files given on the command line are not confined.
+        values["Models:AllowedRoots:0"] = "/";
         values[values["Database:Provider"] == "postgres" ? "ConnectionStrings:Postgres" : "ConnectionStrings:Sqlite"] = settings.Database;
         var location = DatasetLocation.Parse(settings.Dataset);
         if (location.Kind == DatasetKind.LocalFolder)

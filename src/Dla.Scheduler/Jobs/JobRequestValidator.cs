@@ -5,7 +5,7 @@ using Dla.Persistence.Jobs;
 namespace Dla.Scheduler.Jobs;
 
 /// <summary>Checks a <see cref="JobRequest"/> field by field; every problem is reported at once.</summary>
-public sealed class JobRequestValidator(DatasetLister lister)
+public sealed class JobRequestValidator(DatasetLister lister, ModelReferenceCheck models)
 {
     /// <summary>Largest batch a worker is asked to hold in memory at once.</summary>
     public const int MaxBatchSize = 1024;
@@ -27,11 +27,11 @@ public sealed class JobRequestValidator(DatasetLister lister)
         }
         else
         {
-            foreach (var problem in ModelReferenceCheck.ModelProblems(request.Model))
+            foreach (var problem in models.ModelProblems(request.Model))
             {
                 Add("model", problem);
             }
-            foreach (var (field, problem) in ModelReferenceCheck.WeightsProblems(request.Model, request.Weights, request.NumClasses))
+            foreach (var (field, problem) in models.WeightsProblems(request.Model, request.Weights, request.NumClasses))
             {
                 Add(field, problem);
             }

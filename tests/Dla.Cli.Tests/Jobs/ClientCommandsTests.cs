@@ -22,7 +22,7 @@ public sealed class ClientCommandsTests : IAsyncLifetime
             File.Copy(file, Path.Combine(_images, Path.GetFileName(file)));
         }
         _weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
-        _scheduler = await LocalScheduler.StartAsync(_work.FullName, withWorker: true);
+        _scheduler = await LocalScheduler.StartAsync(_work.FullName, withWorker: true, new Dictionary<string, string?> { ["Models:AllowedRoots:0"] = Path.Combine(golden, "models") });
         _api = _scheduler.Address;
     }
 

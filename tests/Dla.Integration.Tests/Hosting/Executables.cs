@@ -14,10 +14,13 @@ internal static class Executables
     /// <summary>The built dll of the application whose assembly (and project) is <paramref name="assembly"/>, e.g. the one a Dockerfile's ENTRYPOINT runs.</summary>
     public static string ForAssembly(string assembly) => Built(assembly);
 
+    /// <summary>Where the golden reference data is when ../shared is beside the repository (it may be absent).</summary>
+    public static string GoldenPath => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "golden"));
+
     /// <summary>../shared/golden, skipping the test when it is absent.</summary>
     public static string Golden()
     {
-        var golden = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "golden"));
+        var golden = GoldenPath;
         if (!Directory.Exists(golden))
         {
             Assert.Skip($"Golden reference data is absent ({golden}).");

@@ -48,6 +48,8 @@ internal sealed record IsolatedServices(string Postgres, string RabbitMq, string
         ["Database__Provider"] = "postgres",
         ["Messaging__Transport"] = "rabbitmq",
         ["Datasets__AllowedContainers__0"] = Container.Name,
+        // Submissions name the golden weights by path.
+        ["Models__AllowedRoots__0"] = Executables.GoldenPath,
         ["DLA_CACHE_DIR"] = cacheDirectory,
         ["Logging__LogLevel__Default"] = "Information",
     };
