@@ -34,6 +34,7 @@ public static class SchedulerApp
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestLimits();
         app.MapDlaSchedulerApi();
         app.MapOpenApi();
         app.MapDlaSchedulerHealth();

@@ -46,7 +46,8 @@ public sealed class SearchTests : IDisposable
         Assert.Equal(1 - Math.Cos(10 * Math.PI / 180), hits[0].GetProperty("distance").GetDouble(), 1e-5);
 
         using var unknown = await host.Http.PostAsJsonAsync($"/jobs/{jobId}/search", new { image_path = "nope.jpg" }, SchedulerHost.Json, cancellationToken);
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal($"No image 'nope.jpg' in job {jobId}.", (await unknown.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("detail").GetString());
         using var badK = await host.Http.PostAsJsonAsync($"/jobs/{jobId}/search", new { image_path = paths[0], k = 0 }, SchedulerHost.Json, cancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, badK.StatusCode);
     }

@@ -22,10 +22,16 @@ public static class ApiRegistration
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
         services.AddProblemDetails();
+        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<RequestLimitOptions>>(
+            (form, limits) => form.MultipartBodyLengthLimit = limits.Value.MaxUploadBytes);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         return services;
     }
+
+    /// <summary>Caps request bodies (<see cref="RequestLimitOptions"/>); before the endpoints, so no reader sees more.</summary>
+    public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.UseMiddleware<RequestLimits>();
 
     /// <summary>
     /// Maps the job API under <c>/jobs</c>, behind the API key (<see cref="ApiKeyRegistration.AddApiKeys"/>).

@@ -4,7 +4,7 @@ namespace Dla.Scheduler.Api;
 
 /// <summary>
 /// Turns the job operations' typed exceptions into problem details: invalid input 400 (with the
-/// fields), unknown job 404, an operation the job's state does not allow 409.
+/// fields), unknown job or image 404, an operation the job's state does not allow 409.
 /// </summary>
 internal sealed class JobErrorFilter : IEndpointFilter
 {
@@ -21,6 +21,10 @@ internal sealed class JobErrorFilter : IEndpointFilter
         catch (JobNotFoundException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such job.");
+        }
+        catch (ImageNotFoundException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such image.");
         }
         catch (JobStateException ex)
         {

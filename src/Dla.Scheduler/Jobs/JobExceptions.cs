@@ -15,5 +15,8 @@ public sealed class JobNotFoundException(Guid jobId) : Exception($"Job {jobId} d
     public Guid JobId { get; } = jobId;
 }
 
+/// <summary>The job has no image at the path asked for (a search by path).</summary>
+public sealed class ImageNotFoundException(Guid jobId, string path) : Exception($"No image '{path}' in job {jobId}.");
+
 /// <summary>The operation does not apply to the job in its current state (e.g. cancelling a finished job).</summary>
 public sealed class JobStateException(string message) : Exception(message);

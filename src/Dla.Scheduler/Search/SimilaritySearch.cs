@@ -31,7 +31,7 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
             throw Invalid("image_path", "Give image_path (a path in the dataset) or upload an image.");
         }
         var imageId = await db.Images.Where(i => i.JobId == jobId && i.Path == imagePath).Select(i => (long?)i.ImageId).FirstOrDefaultAsync(cancellationToken)
-            ?? throw Invalid("image_path", $"'{imagePath}' is not an image of job {jobId}.");
+            ?? throw new ImageNotFoundException(jobId, imagePath);
         var embedding = await db.Results.Where(r => r.JobId == jobId && r.ImageId == imageId).Select(r => r.Embedding).FirstOrDefaultAsync(cancellationToken)
             ?? throw new JobStateException($"'{imagePath}' has no embedding (yet).");
         return new SearchResult(jobId, imagePath, k, await NearestAsync(db, job, embedding, k, imageId, cancellationToken));
