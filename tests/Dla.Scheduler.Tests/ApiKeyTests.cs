@@ -55,7 +55,7 @@ public sealed class ApiKeyTests : IDisposable
         using var response = await SendAsync(host, header, value);
 
         var problem = await ProblemAsync(response, HttpStatusCode.Unauthorized);
-        Assert.Equal("The API key is not valid. Send one of the scheduler's keys (Api:Keys).", problem.GetProperty("detail").GetString());
+        Assert.Equal("The API key is not valid. Send one of the scheduler's keys (Api:Keys or Api:Tenants:<name>:Keys).", problem.GetProperty("detail").GetString());
         var challenge = response.Headers.WwwAuthenticate.Single();
         Assert.Equal(("Bearer", "error=\"invalid_token\""), (challenge.Scheme, challenge.Parameter));
         var presented = value.Split(' ')[^1];
@@ -95,7 +95,7 @@ public sealed class ApiKeyTests : IDisposable
         Assert.Equal(("apiKey", "header", "X-Api-Key"), (schemes.GetProperty("apiKey").GetProperty("type").GetString(), schemes.GetProperty("apiKey").GetProperty("in").GetString(), schemes.GetProperty("apiKey").GetProperty("name").GetString()));
         var listJobs = openApi.GetProperty("paths").GetProperty("/jobs").GetProperty("get");
         Assert.Equal(["bearer", "apiKey"], listJobs.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Single().Name));
-        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Information && e.Text.StartsWith("The /jobs API requires an API key: 2 accepted", StringComparison.Ordinal));
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Information && e.Text.StartsWith("The /jobs API requires an API key: 2 administrator keys (Api:Keys), 0 tenants", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -119,7 +119,7 @@ internal static class RunCommand
             Console.Error.WriteLine($"resuming job {existing.Id} ({before} images already have an outcome)");
             return (existing.Id, existing.ModelSpec(), before);
         }
-        var job = await scope.ServiceProvider.GetRequiredService<JobService>().SubmitAsync(request, ct);
+        var job = await scope.ServiceProvider.GetRequiredService<JobService>().SubmitAsync(request, cancellationToken: ct);
         Console.Error.WriteLine($"job {job.Id} submitted");
         return (job.Id, job.ModelSpec(), 0);
     }

@@ -35,7 +35,10 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
             job.HasKey(j => j.Id);
             job.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
             job.Property(j => j.Precision).HasMaxLength(8);
+            job.Property(j => j.Tenant).HasMaxLength(Job.MaxTenantLength);
             job.HasIndex(j => j.CreatedAt);
+            // A tenant's job list and its running-jobs quota.
+            job.HasIndex(j => new { j.Tenant, j.State });
         });
         modelBuilder.Entity<Batch>(batch =>
         {

@@ -5,6 +5,9 @@ namespace Dla.Persistence.Jobs;
 /// <summary>A labeling/embedding job over one dataset with one model.</summary>
 public sealed class Job
 {
+    /// <summary>Longest tenant name.</summary>
+    public const int MaxTenantLength = 64;
+
     public Guid Id { get; set; }
 
     /// <summary>A local folder or <c>azure://container/prefix</c>.</summary>
@@ -33,6 +36,12 @@ public sealed class Job
     public double? MaxFailedPercent { get; set; }
 
     public JobState State { get; set; } = JobState.Pending;
+
+    /// <summary>
+    /// The tenant whose API key submitted the job (<c>Api:Tenants:&lt;name&gt;</c>); only that tenant's keys and the
+    /// administrator keys see it. Null: submitted with an administrator key, the open API or <c>dla run</c>.
+    /// </summary>
+    public string? Tenant { get; set; }
 
     /// <summary>The job's weight in the dispatcher's fair share (<see cref="JobPriority"/>); changeable while it runs.</summary>
     public int Priority { get; set; } = JobPriority.Default;

@@ -10,7 +10,8 @@ namespace Dla.Scheduler.Api;
 
 /// <summary>
 /// Authenticates a request by the API key it carries, as <c>Authorization: Bearer &lt;key&gt;</c> or
-/// <c>X-Api-Key: &lt;key&gt;</c>, against <see cref="ApiKeyOptions.Keys"/>. The comparison takes the same
+/// <c>X-Api-Key: &lt;key&gt;</c>, against the administrator keys and every tenant's keys (<see cref="ApiKeyOptions"/>);
+/// a tenant key's identity carries its tenant (<see cref="Caller"/>). The comparison takes the same
 /// time whichever key (or none) matches, and neither the key nor a prefix of it is ever logged: the
 /// identity is the key's position in the list. A refused request gets 401, a problem body saying what is
 /// missing or wrong, and <c>WWW-Authenticate: Bearer</c>.
@@ -31,18 +32,21 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var configured = keys.CurrentValue.Keys;
-        if (configured.Count == 0)
+        var configured = keys.CurrentValue;
+        if (configured.IsOpen)
         {
             // No key configured: the API is open (the scheduler warned at start).
-            return Task.FromResult(Success("open"));
+            return Task.FromResult(Success("open", tenant: null));
         }
         if (PresentedKey() is not { Length: > 0 } presented)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
-        var index = IndexOf(presented, configured);
-        return Task.FromResult(index < 0 ? AuthenticateResult.Fail(InvalidKey) : Success($"api-key-{index}"));
+        var candidates = configured.Keys.Select((key, i) => (Key: key, Name: $"api-key-{i}", Tenant: (string?)null))
+            .Concat(configured.Tenants.SelectMany(t => t.Value.Keys.Select((key, i) => (Key: key, Name: $"tenant-{t.Key}-key-{i}", Tenant: (string?)t.Key))))
+            .ToList();
+        var index = IndexOf(presented, candidates.Select(c => c.Key).ToList());
+        return Task.FromResult(index < 0 ? AuthenticateResult.Fail(InvalidKey) : Success(candidates[index].Name, candidates[index].Tenant));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -60,7 +64,7 @@ internal sealed class ApiKeyAuthenticationHandler(
                 Status = StatusCodes.Status401Unauthorized,
                 Title = wrong ? "Invalid API key" : "API key required",
                 Detail = wrong
-                    ? $"{InvalidKey} Send one of the scheduler's keys (Api:Keys)."
+                    ? $"{InvalidKey} Send one of the scheduler's keys (Api:Keys or Api:Tenants:<name>:Keys)."
                     : $"This API needs a key: send 'Authorization: Bearer <key>' or '{HeaderName}: <key>' (the dla CLI sends DLA_API_KEY or --api-key).",
             },
         });
@@ -95,6 +99,13 @@ internal sealed class ApiKeyAuthenticationHandler(
         return found;
     }
 
-    private static AuthenticateResult Success(string name) =>
-        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName)), SchemeName));
+    private static AuthenticateResult Success(string name, string? tenant)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+        if (tenant is not null)
+        {
+            claims.Add(new Claim(Caller.TenantClaim, tenant));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
 }

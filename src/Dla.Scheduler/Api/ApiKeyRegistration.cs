@@ -16,6 +16,11 @@ public static class ApiKeyRegistration
     {
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .Validate(o => o.Keys.TrueForAll(k => !string.IsNullOrWhiteSpace(k)), "Api:Keys has an empty entry: set a key or remove the entry.")
+            .Validate(o => o.Tenants.Keys.All(TenantNames.IsValid), $"Api:Tenants has an invalid name: {TenantNames.Rule}")
+            .Validate(o => o.Tenants.Values.All(t => t.Keys.Count > 0 && t.Keys.TrueForAll(k => !string.IsNullOrWhiteSpace(k))), "Every Api:Tenants:<name> needs at least one non-empty key (Api:Tenants:<name>:Keys:0).")
+            .Validate(o => o.Tenants.Values.All(t => t.MaxRunningJobs is null or > 0), "Api:Tenants:<name>:MaxRunningJobs must be at least 1 (or absent: no limit).")
+            .Validate(o => o.Keys.Concat(o.Tenants.Values.SelectMany(t => t.Keys)).Distinct(StringComparer.Ordinal).Count() == o.Keys.Count + o.Tenants.Values.Sum(t => t.Keys.Count),
+                "The same key appears twice in Api:Keys and Api:Tenants: each key must name exactly one caller.")
             .ValidateOnStart();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -30,14 +35,14 @@ internal sealed partial class ApiKeyStartupLog(IOptions<ApiKeyOptions> options, 
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var count = options.Value.Keys.Count;
-        if (count == 0)
+        var keys = options.Value;
+        if (keys.IsOpen)
         {
             LogOpen();
         }
         else
         {
-            LogKeys(count);
+            LogKeys(keys.Keys.Count, keys.Tenants.Count);
         }
         return Task.CompletedTask;
     }
@@ -45,8 +50,8 @@ internal sealed partial class ApiKeyStartupLog(IOptions<ApiKeyOptions> options, 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No API key is configured (Api:Keys): the /jobs API accepts every request. Set Api__Keys__0 from a secret before the scheduler is reachable by others.")]
     private partial void LogOpen();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The /jobs API requires an API key: {KeyCount} accepted (Api:Keys)")]
-    private partial void LogKeys(int keyCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The /jobs API requires an API key: {KeyCount} administrator keys (Api:Keys), {TenantCount} tenants (Api:Tenants)")]
+    private partial void LogKeys(int keyCount, int tenantCount);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -39,7 +39,8 @@ public static class ApiRegistration
     /// </summary>
     public static IEndpointRouteBuilder MapDlaSchedulerApi(this IEndpointRouteBuilder endpoints)
     {
-        var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").RequireAuthorization().AddEndpointFilter<JobErrorFilter>();
+        var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").RequireAuthorization()
+            .AddEndpointFilter<JobErrorFilter>().AddEndpointFilter<TenantScopeFilter>();
         JobEndpoints.Map(jobs);
         ResultEndpoints.Map(jobs);
         return endpoints;

@@ -1,5 +1,6 @@
 using Dla.Scheduler.Jobs;
 using Dla.Scheduler.Progress;
+using Microsoft.Extensions.Options;
 
 namespace Dla.Scheduler.Api;
 
@@ -12,7 +13,7 @@ internal static class JobEndpoints
     public static void Map(RouteGroupBuilder jobs)
     {
         jobs.MapPost("/", SubmitAsync).Accepts<JobRequest>("application/json").Produces<JobView>(StatusCodes.Status201Created)
-            .ProducesValidationProblem().WithSummary("Submit a job");
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status429TooManyRequests).WithSummary("Submit a job");
         jobs.MapGet("/", ListAsync).WithSummary("Jobs, newest first");
         jobs.MapGet("/{id}", GetAsync).WithSummary("A job with its progress");
         jobs.MapGet("/{id}/events", EventsAsync).Produces<ProgressReport>(contentType: "text/event-stream")
@@ -38,17 +39,19 @@ internal static class JobEndpoints
         return errors.Count == 0 ? (page ?? 1, pageSize ?? defaultSize) : throw new JobValidationException(errors);
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, JobService jobs, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, JobService jobs, IOptionsMonitor<ApiKeyOptions> keys, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<JobRequest>(request, cancellationToken);
-        var job = await jobs.SubmitAsync(body, cancellationToken);
+        var tenant = Caller.Tenant(request.HttpContext.User);
+        var limit = tenant is null ? null : keys.CurrentValue.Tenants.GetValueOrDefault(tenant)?.MaxRunningJobs;
+        var job = await jobs.SubmitAsync(body, tenant, limit, cancellationToken);
         return TypedResults.Created($"/jobs/{job.Id}", JobView.Of(job));
     }
 
-    private static async Task<JobPage> ListAsync(int? page, int? pageSize, JobService jobs, CancellationToken cancellationToken)
+    private static async Task<JobPage> ListAsync(int? page, int? pageSize, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
         var (p, size) = Paging(page, pageSize, 50);
-        return await jobs.ListAsync(p, size, cancellationToken);
+        return await jobs.ListAsync(p, size, Caller.Tenant(context.User), cancellationToken);
     }
 
     private static async Task<JobView> GetAsync(string id, JobService jobs, CancellationToken cancellationToken)

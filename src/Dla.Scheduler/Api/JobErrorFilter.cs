@@ -4,7 +4,7 @@ namespace Dla.Scheduler.Api;
 
 /// <summary>
 /// Turns the job operations' typed exceptions into problem details: invalid input 400 (with the
-/// fields), unknown job or image 404, an operation the job's state does not allow 409.
+/// fields), unknown job or image 404, a tenant over its running-jobs limit 429, an operation the job's state does not allow 409.
 /// </summary>
 internal sealed class JobErrorFilter : IEndpointFilter
 {
@@ -25,6 +25,11 @@ internal sealed class JobErrorFilter : IEndpointFilter
         catch (ImageNotFoundException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such image.");
+        }
+        catch (TenantQuotaException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many running jobs.",
+                extensions: new Dictionary<string, object?> { ["limit"] = ex.Limit, ["running"] = ex.Running });
         }
         catch (JobStateException ex)
         {

@@ -20,3 +20,12 @@ public sealed class ImageNotFoundException(Guid jobId, string path) : Exception(
 
 /// <summary>The operation does not apply to the job in its current state (e.g. cancelling a finished job).</summary>
 public sealed class JobStateException(string message) : Exception(message);
+
+/// <summary>A tenant submitted a job past its <c>Api:Tenants:&lt;name&gt;:MaxRunningJobs</c>.</summary>
+public sealed class TenantQuotaException(string tenant, int limit, long running)
+    : Exception($"Tenant '{tenant}' has {running} pending or running jobs, its limit (Api:Tenants:{tenant}:MaxRunningJobs is {limit}); submit again when one has finished.")
+{
+    public int Limit { get; } = limit;
+
+    public long Running { get; } = running;
+}

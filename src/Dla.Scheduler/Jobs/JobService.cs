@@ -22,11 +22,25 @@ public sealed class JobService(
     IPublishEndpoint publisher,
     TimeProvider time)
 {
-    /// <summary>Validates and stores a job (state <see cref="JobState.Pending"/>) and starts planning it.</summary>
+    /// <summary>
+    /// Validates and stores a job (state <see cref="JobState.Pending"/>) for <paramref name="tenant"/> (null: an
+    /// administrator, or the embedded runner) and starts planning it.
+    /// </summary>
     /// <exception cref="JobValidationException">The request is invalid.</exception>
-    public async Task<Job> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="TenantQuotaException">The tenant already has <paramref name="maxRunningJobs"/> pending or running jobs.</exception>
+    public async Task<Job> SubmitAsync(JobRequest request, string? tenant = null, int? maxRunningJobs = null, CancellationToken cancellationToken = default)
     {
         var tasks = validator.Validate(request);
+        if (tenant is not null && maxRunningJobs is { } limit)
+        {
+            // Checked at submission: two submissions racing for the last slot may both pass, by one job.
+            await using var db = await databases.CreateAsync(cancellationToken);
+            var running = await db.Jobs.LongCountAsync(j => j.Tenant == tenant && (j.State == JobState.Pending || j.State == JobState.Running), cancellationToken);
+            if (running >= limit)
+            {
+                throw new TenantQuotaException(tenant, limit, running);
+            }
+        }
         var job = new Job
         {
             Id = Guid.CreateVersion7(),
@@ -43,6 +57,7 @@ public sealed class JobService(
             MaxFailedImages = request.MaxFailedImages,
             MaxFailedPercent = request.MaxFailedPercent,
             State = JobState.Pending,
+            Tenant = tenant,
             CreatedAt = time.GetUtcNow(),
         };
         await using (var db = await databases.CreateAsync(cancellationToken))
@@ -63,13 +78,32 @@ public sealed class JobService(
     }
 
     /// <summary>Jobs, newest first; <paramref name="page"/> counts from 1.</summary>
-    public async Task<JobPage> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<JobPage> ListAsync(int page, int pageSize, string? tenant = null, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        var total = await db.Jobs.LongCountAsync(cancellationToken);
-        var jobs = await db.Jobs.AsNoTracking().OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+        var visible = tenant is null ? db.Jobs : db.Jobs.Where(j => j.Tenant == tenant);
+        var total = await visible.LongCountAsync(cancellationToken);
+        var jobs = await visible.AsNoTracking().OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return new JobPage(page, pageSize, total, jobs.Select(j => JobView.Of(j)).ToList());
+    }
+
+    /// <summary>
+    /// Refuses a tenant another tenant's job exactly as a job that does not exist, so ids tell nothing;
+    /// an administrator (<paramref name="tenant"/> null) sees every job.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No such job, or not the tenant's.</exception>
+    public async Task EnsureVisibleAsync(Guid jobId, string? tenant, CancellationToken cancellationToken = default)
+    {
+        if (tenant is null)
+        {
+            return;
+        }
+        await using var db = await databases.CreateAsync(cancellationToken);
+        if (!await db.Jobs.AnyAsync(j => j.Id == jobId && j.Tenant == tenant, cancellationToken))
+        {
+            throw new JobNotFoundException(jobId);
+        }
     }
 
     /// <summary>Exact progress, counted from the database.</summary>

@@ -8,6 +8,7 @@ namespace Dla.Scheduler.Jobs;
 public sealed record JobView(
     Guid Id,
     JobState State,
+    string? Tenant,
     string Dataset,
     string Model,
     string? Weights,
@@ -32,7 +33,7 @@ public sealed record JobView(
 {
     /// <summary>The view of a stored job.</summary>
     public static JobView Of(Job job, ProgressReport? progress = null) => new(
-        job.Id, job.State, job.Dataset, job.Model, job.Weights, job.Seed, job.NumClasses, job.Precision, TaskNames(job.Tasks),
+        job.Id, job.State, job.Tenant, job.Dataset, job.Model, job.Weights, job.Seed, job.NumClasses, job.Precision, TaskNames(job.Tasks),
         job.TopK, job.BatchSize, job.Priority, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
         job.FailureReason, job.CreatedAt, job.StartedAt, job.FinishedAt, job.CancelRequestedAt, progress);
 

@@ -143,6 +143,10 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.Property<int>("Tasks")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("TopK")
                         .HasColumnType("integer");
 
@@ -152,6 +156,8 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Tenant", "State");
 
                     b.ToTable("jobs", (string)null);
                 });

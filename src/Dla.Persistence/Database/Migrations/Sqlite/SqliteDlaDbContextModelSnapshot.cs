@@ -136,6 +136,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                     b.Property<int>("Tasks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("TopK")
                         .HasColumnType("INTEGER");
 
@@ -145,6 +149,8 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Tenant", "State");
 
                     b.ToTable("jobs", (string)null);
                 });
