@@ -31,13 +31,18 @@ public sealed record ImageRef(long ImageId, string Path);
 
 /// <summary>The model and outputs a job asks for.</summary>
 /// <param name="Model">A timm variant, architecture JSON, or ONNX file (as the CLI's <c>--model</c>).</param>
-/// <param name="Weights">Safetensors path, <c>hf:REPO</c>, <c>random</c>, or null for timm's pretrained weights.</param>
+/// <param name="Weights">Safetensors path, <c>azure://container/path.safetensors</c>, <c>hf:REPO</c>, <c>random</c>, or null for timm's pretrained weights.</param>
 /// <param name="Seed">Seed for random weights.</param>
 /// <param name="NumClasses">Classifier size for random weights.</param>
 /// <param name="Precision"><c>fp32</c> or <c>fp16</c>.</param>
 /// <param name="Tasks">What to store per image.</param>
 /// <param name="TopK">Classes stored per image when classifying.</param>
-public sealed record ModelSpec(string Model, string? Weights, int Seed, int? NumClasses, string Precision, JobTasks Tasks, int TopK);
+/// <param name="WeightsSha256">
+/// The SHA-256 the job was pinned to at submission: of the weights file, or of the ONNX file when the model is
+/// one; null for hub, random and default weights. A worker that finds other content fails the batch
+/// (<c>weights_changed</c>) rather than label part of a dataset with another model.
+/// </param>
+public sealed record ModelSpec(string Model, string? Weights, int Seed, int? NumClasses, string Precision, JobTasks Tasks, int TopK, string? WeightsSha256 = null);
 
 /// <summary>Outputs a job stores per image.</summary>
 [Flags]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Dla.Datasets;
 
-/// <summary>Registers dataset access: limits, the blob account (when configured) and the lister.</summary>
+/// <summary>Registers dataset access: limits, the blob account (when configured), the lister and blob model files.</summary>
 public static class DatasetRegistration
 {
     /// <summary>
@@ -20,6 +20,7 @@ public static class DatasetRegistration
             services.TryAddSingleton(new BlobServiceClient(blobStorage));
         }
         services.TryAddSingleton<DatasetLister>();
+        services.TryAddSingleton(sp => new ModelFiles.ModelBlobStore(sp.GetService<BlobServiceClient>()));
         return services;
     }
 }

@@ -52,6 +52,11 @@ public sealed class ModelTrustBoundaryTests : IDisposable
         ("dla34", "file:///etc/passwd", "weights", "'file:' references are not supported"),
         ("dla34", "https://example.invalid/w.safetensors", "weights", "'https:' references are not supported"),
         ("dla34", "models/w.safetensors", "weights", "must be an absolute path"),
+        ("dla34", "azure://other-models/w.safetensors", "weights", "is not one of Models:AllowedContainers (none is configured)"),
+        ("dla34", "azure://Bad_Name/w.safetensors", "weights", "is not a valid blob container name"),
+        ("dla34", "azure://models/w.bin", "weights", "is neither a .safetensors nor an .onnx file"),
+        ("dla34", "azure://models/", "weights", "names no file"),
+        ("azure://other-models/m.onnx", null, "model", "is not one of Models:AllowedContainers"),
         (Path.Combine(_outside, "secret.onnx"), null, "model", "is not under any of Models:AllowedRoots"),
         ("/dev/stdin.onnx", null, "model", "is not under any of Models:AllowedRoots"),
         (Path.Combine(_outside, "arch.json"), "random", "model", "is not under any of Models:AllowedRoots"),
@@ -89,6 +94,8 @@ public sealed class ModelTrustBoundaryTests : IDisposable
         var (status, problem) = await SubmitAsync(host, "dla34", Path.Combine(_models, "w.safetensors"), ct);
 
         Assert.True(status == HttpStatusCode.Created, problem.ToString());
+        // Pinned to the file's content at submission.
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(_models, "w.safetensors")))), problem.GetProperty("weights_sha256").GetString());
     }
 
     [Fact]

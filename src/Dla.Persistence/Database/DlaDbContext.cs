@@ -36,6 +36,8 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
             job.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
             job.Property(j => j.Precision).HasMaxLength(8);
             job.Property(j => j.Tenant).HasMaxLength(Job.MaxTenantLength);
+            job.Property(j => j.WeightsSha256).HasMaxLength(64);
+            job.Property(j => j.DlaVersion).HasMaxLength(128);
             job.HasIndex(j => j.CreatedAt);
             // A tenant's job list and its running-jobs quota.
             job.HasIndex(j => new { j.Tenant, j.State });

@@ -17,6 +17,12 @@ public sealed class Job
 
     public string? Weights { get; set; }
 
+    /// <summary>SHA-256 of the weights file (or ONNX model file) at submission: the job's pin (<see cref="ModelSpec"/>).</summary>
+    public string? WeightsSha256 { get; set; }
+
+    /// <summary>The Dla version (with its commit) that accepted the job: provenance of its results.</summary>
+    public string? DlaVersion { get; set; }
+
     public int Seed { get; set; }
 
     public int? NumClasses { get; set; }
@@ -68,7 +74,7 @@ public sealed class Job
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
     /// <summary>The model part of the batch messages.</summary>
-    public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK);
+    public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK, WeightsSha256);
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ namespace Dla.Scheduler.Jobs;
 public sealed class JobService(
     IDlaDbContextFactory databases,
     JobRequestValidator validator,
+    ModelPinning pinning,
     Planner planner,
     ProgressReader progress,
     IPublishEndpoint publisher,
@@ -41,12 +42,15 @@ public sealed class JobService(
                 throw new TenantQuotaException(tenant, limit, running);
             }
         }
+        var pin = await pinning.PinAsync(request, cancellationToken);
         var job = new Job
         {
             Id = Guid.CreateVersion7(),
             Dataset = DatasetLocation.Parse(request.Dataset!).ToString(),
             Model = request.Model!,
             Weights = request.Weights,
+            WeightsSha256 = pin,
+            DlaVersion = ModelPinning.Version,
             Seed = request.Seed,
             NumClasses = request.NumClasses,
             Precision = request.Precision,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dla.Datasets;
+using Dla.Datasets.ModelFiles;
 using Dla.Modeling.Architecture;
 using Dla.Modeling.Models;
 using Dla.Modeling.Weights;
@@ -34,6 +35,14 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
             yield return $"Unknown model '{model}': use a variant ({string.Join(", ", DlaVariants.All.Select(v => v.Name))}), architecture JSON (inline or a .json file), or an .onnx file.";
             yield break;
         }
+        if (isOnnx && ModelBlobReference.IsBlob(model))
+        {
+            if (BlobProblem(model) is { } blobProblem)
+            {
+                yield return blobProblem;
+            }
+            yield break;
+        }
         if (!isInline && LocalFileProblem(model, isOnnx ? "ONNX file" : "Architecture file") is { } fileProblem)
         {
             yield return fileProblem;
@@ -64,11 +73,18 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
         }
         else if (weights is null && DlaVariants.Find(model) is null && !model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
-            yield return ("weights", "A custom architecture needs weights: a safetensors path, hf:REPO, or 'random'.");
+            yield return ("weights", "A custom architecture needs weights: a safetensors path, azure://container/path.safetensors, hf:REPO, or 'random'.");
         }
         else if (weights is not null && !isRandom && HubWeightsReference.IsHubReference(weights) && !HubWeightsReference.TryParse(weights, out _))
         {
             yield return ("weights", $"'{weights}' is not a valid hub reference (hf:owner/name[@revision]).");
+        }
+        else if (ModelBlobReference.IsBlob(weights))
+        {
+            if (BlobProblem(weights!) is { } problem)
+            {
+                yield return ("weights", problem);
+            }
         }
         else if (weights is not null && !isRandom && !HubWeightsReference.IsHubReference(weights) && LocalFileProblem(weights, "Weights file") is { } problem)
         {
@@ -92,7 +108,7 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
     {
         if (UriScheme().Match(path) is { Success: true } scheme)
         {
-            return $"'{scheme.Value}' references are not supported: use a variant's default, hf:owner/name, 'random', or a file under Models:AllowedRoots.";
+            return $"'{scheme.Value}' references are not supported: use a variant's default, hf:owner/name, 'random', azure://container/path in Models:AllowedContainers, or a file under Models:AllowedRoots.";
         }
         if (!Path.IsPathFullyQualified(path))
         {
@@ -121,6 +137,22 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
         }
         // FIFOs, devices and most /proc files report no size: refusing them means no reader ever blocks on one.
         return file.Length == 0 ? $"{what} '{path}' is empty or not a regular file." : null;
+    }
+
+    /// <summary>Why the blob <paramref name="reference"/> may not be used; null when its container is allowed (its content is read when the job is pinned).</summary>
+    private string? BlobProblem(string reference)
+    {
+        try
+        {
+            var blob = ModelBlobReference.Parse(reference);
+            return options.Value.AllowedContainers.Contains(blob.Container, StringComparer.Ordinal)
+                ? null
+                : $"Container '{blob.Container}' is not one of Models:AllowedContainers{(options.Value.AllowedContainers.Count == 0 ? " (none is configured)" : "")}.";
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>A URL scheme such as <c>file:</c> or <c>https:</c> (two letters at least, so never a drive letter).</summary>

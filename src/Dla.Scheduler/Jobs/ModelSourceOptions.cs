@@ -16,4 +16,11 @@ public sealed class ModelSourceOptions
     /// embedded <c>dla run</c> is one's own machine and allows every path.
     /// </summary>
     public List<string> AllowedRoots { get; set; } = [];
+
+    /// <summary>
+    /// Blob containers <c>azure://container/path.safetensors</c> (or <c>.onnx</c>) may name, in the account of
+    /// <c>ConnectionStrings:BlobStorage</c>. Empty (the default): no container, so a model is read from blob
+    /// storage only where a deployment said it may be.
+    /// </summary>
+    public List<string> AllowedContainers { get; set; } = [];
 }

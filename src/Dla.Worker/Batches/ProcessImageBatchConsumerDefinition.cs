@@ -1,5 +1,6 @@
 using Dla.Modeling.Inference;
 using Dla.Modeling.Weights;
+using Dla.Worker.Inference;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,7 @@ public sealed class ProcessImageBatchConsumerDefinition : ConsumerDefinition<Pro
             retry.Ignore<ModelLoadException>();
             retry.Ignore<WeightsFormatException>();
             retry.Ignore<ArgumentException>();
+            retry.Ignore<WeightsChangedException>();
         });
         // ImageBatchProcessed leaves only once the consumer succeeded, never once per failed attempt.
         endpointConfigurator.UseInMemoryOutbox(context);

@@ -13,16 +13,22 @@ namespace Dla.Worker.Inference;
 /// job that asks for it; the container disposes them. Keyed by what determines the graph (model,
 /// weights, seed, classes, precision), so jobs differing only in tasks or top-k share a session.
 /// </summary>
-public sealed partial class ModelSessions(ModelRepository models, IOptions<WorkerOptions> options, ILogger<ModelSessions> logger) : IDisposable
+public sealed partial class ModelSessions(ModelRepository models, PinnedModelFiles pins, IOptions<WorkerOptions> options, ILogger<ModelSessions> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<ModelRequest, Lazy<Task<DlaSession>>> _sessions = new();
 
-    /// <summary>The session for <paramref name="spec"/>, building the graph and opening it on first use.</summary>
+    /// <summary>
+    /// The session for <paramref name="spec"/>, building the graph and opening it on first use. Its model files
+    /// are checked against the job's pin first, on every call (<see cref="PinnedModelFiles"/>); a blob's local
+    /// copy is named by its content hash, so another content never reuses this content's session.
+    /// </summary>
     /// <exception cref="ModelLoadException">The model or its weights cannot be resolved.</exception>
-    public Task<DlaSession> GetAsync(ModelSpec spec, CancellationToken cancellationToken)
+    /// <exception cref="WeightsChangedException">A model file no longer has the pinned content.</exception>
+    public async Task<DlaSession> GetAsync(ModelSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return GetAsync(new ModelRequest(spec.Model, spec.Weights, spec.Seed, spec.NumClasses, Enum.Parse<OnnxPrecision>(spec.Precision, ignoreCase: true)), cancellationToken);
+        var (model, weights) = await pins.LocalizeAsync(spec, cancellationToken);
+        return await GetAsync(new ModelRequest(model, weights, spec.Seed, spec.NumClasses, Enum.Parse<OnnxPrecision>(spec.Precision, ignoreCase: true)), cancellationToken);
     }
 
     /// <summary>The session for <paramref name="request"/>, building the graph and opening it on first use.</summary>

@@ -1,11 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dla.Integration.Tests.Hosting;
-using Dla.Modeling.Images;
-using Dla.Modeling.Inference;
-using Dla.Modeling.Models;
-using Dla.Modeling.Prediction;
-using Dla.Modeling.Weights;
 
 namespace Dla.Integration.Tests.Distributed;
 
@@ -61,7 +56,7 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         var exported = (await api.GetStringAsync($"jobs/{jobId}/export?format=jsonl", _ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(files.Count, exported.Count);
         Assert.Equal(files.Count, exported.Select(e => e["path"]!.GetValue<string>()).Distinct().Count());
-        var expected = await PredictLocallyAsync(files, weights);
+        var expected = await LocalPrediction.PredictAsync(files, weights, _work.CreateSubdirectory("local-cache").FullName, _ct);
         foreach (var row in exported)
         {
             var name = Path.GetFileName(row["path"]!.GetValue<string>());
@@ -106,15 +101,5 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         _processes.Add(process);
         return process;
-    }
-
-    /// <summary>What <c>dla predict</c> gives for the same files: the reference the job must reproduce.</summary>
-    private async Task<Dictionary<string, PredictionResult>> PredictLocallyAsync(List<string> files, string weights)
-    {
-        using var hub = new HuggingFaceHub(new HubWeightsOptions { CacheDirectory = _work.CreateSubdirectory("local-cache").FullName });
-        using var session = DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest("dla46_c", weights), _ct));
-        var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess), new PredictorOptions(BatchSize: 4, TopK: 5, IncludeEmbeddings: true));
-        var results = await predictor.PredictAsync(files.Select(ImageSource.FromFile), _ct).ToListAsync(_ct);
-        return results.ToDictionary(r => Path.GetFileName(r.Id));
     }
 }

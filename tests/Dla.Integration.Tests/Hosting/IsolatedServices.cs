@@ -48,8 +48,9 @@ internal sealed record IsolatedServices(string Postgres, string RabbitMq, string
         ["Database__Provider"] = "postgres",
         ["Messaging__Transport"] = "rabbitmq",
         ["Datasets__AllowedContainers__0"] = Container.Name,
-        // Submissions name the golden weights by path.
+        // Submissions name the golden weights by path, or a copy in the test's own container.
         ["Models__AllowedRoots__0"] = Executables.GoldenPath,
+        ["Models__AllowedContainers__0"] = Container.Name,
         ["DLA_CACHE_DIR"] = cacheDirectory,
         ["Logging__LogLevel__Default"] = "Information",
     };

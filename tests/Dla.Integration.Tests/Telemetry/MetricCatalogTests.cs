@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
+using Dla.Datasets.ModelFiles;
 using Dla.Integration.Tests.Hosting;
 using Dla.Modeling.Models;
 using Dla.Modeling.Weights;
@@ -38,7 +39,7 @@ public sealed partial class MetricCatalogTests
         };
         listener.Start();
         using var hub = new HuggingFaceHub();
-        using var sessions = new ModelSessions(new ModelRepository(hub), Options.Create(new WorkerOptions()), NullLogger<ModelSessions>.Instance);
+        using var sessions = new ModelSessions(new ModelRepository(hub), new PinnedModelFiles(new ModelBlobStore(null), hub), Options.Create(new WorkerOptions()), NullLogger<ModelSessions>.Instance);
         _ = new WorkerMetrics(factory, sessions);
         _ = new SchedulerMetrics(factory);
 

@@ -3,15 +3,12 @@ using Dla.Modeling.Images;
 using Dla.Modeling.Prediction;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
-using Dla.Modeling.Models;
-using Dla.Modeling.Weights;
 using Dla.Worker.Inference;
+using Dla.Worker.Tests.Inference;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Dla.Worker.Tests.Batches;
 
@@ -34,7 +31,7 @@ public abstract class WorkerHost : IAsyncDisposable
     private IConfiguration _configuration = null!;
 
     /// <summary>Shared by every test's worker, so the model loads once per class.</summary>
-    private readonly ModelSessions _sessions = new(new ModelRepository(new HuggingFaceHub()), Options.Create(new WorkerOptions()), NullLogger<ModelSessions>.Instance);
+    private readonly ModelSessions _sessions = TestSessions.Create();
 
     /// <summary>Reference outcome per dataset path: top-1 index, or the error kind.</summary>
     public Dictionary<string, (int? Top1, string? ErrorKind)> Expected { get; } = [];

@@ -1,10 +1,6 @@
 using Dla.Contracts;
 using Dla.Modeling.Inference;
-using Dla.Modeling.Models;
-using Dla.Modeling.Weights;
 using Dla.Worker.Inference;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Dla.Worker.Tests.Inference;
 
@@ -36,6 +32,5 @@ public sealed class ModelSessionsTests
         await Assert.ThrowsAsync<ModelLoadException>(() => sessions.GetAsync(spec, _ct));
     }
 
-    private static ModelSessions Create() =>
-        new(new ModelRepository(new HuggingFaceHub()), Options.Create(new WorkerOptions()), NullLogger<ModelSessions>.Instance);
+    private static ModelSessions Create() => TestSessions.Create();
 }

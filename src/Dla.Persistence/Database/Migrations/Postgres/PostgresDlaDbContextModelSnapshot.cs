@@ -90,6 +90,10 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DlaVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("integer");
 
@@ -152,6 +156,10 @@ namespace Dla.Persistence.Database.Migrations.Postgres
 
                     b.Property<string>("Weights")
                         .HasColumnType("text");
+
+                    b.Property<string>("WeightsSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
 

@@ -83,6 +83,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DlaVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("INTEGER");
 
@@ -144,6 +148,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Weights")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WeightsSha256")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
