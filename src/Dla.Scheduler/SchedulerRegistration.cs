@@ -48,7 +48,7 @@ public static class SchedulerRegistration
     private static IServiceCollection AddJobs(this IServiceCollection services)
     {
         services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section);
-        return services.AddSingleton<ModelReferenceCheck>().AddSingleton<ModelPinning>().AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
+        return services.AddSingleton<ModelReferenceCheck>().AddSingleton<ModelPinning>().AddSingleton<JobLabels>().AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
     }
 
     /// <summary>Replicas elect one leader to plan and dispatch (<see cref="SchedulerLeadership"/>).</summary>

@@ -73,5 +73,6 @@ public static class WorkerRegistration
         // Model files in blob storage: the same account and credential as the datasets.
         services.AddSingleton(sp => new ModelBlobStore(sp.GetService<BlobServiceClient>()));
         services.AddSingleton<PinnedModelFiles>();
+        services.AddSingleton<JobClassNames>();
     }
 }

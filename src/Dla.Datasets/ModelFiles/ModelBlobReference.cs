@@ -14,16 +14,20 @@ public sealed record ModelBlobReference(string Container, string Name)
 
     /// <summary>Parses <c>azure://container/name.safetensors</c> or <c>.onnx</c>.</summary>
     /// <exception cref="ArgumentException">The container name is invalid, the name is missing, or it is neither file type.</exception>
-    public static ModelBlobReference Parse(string reference)
+    public static ModelBlobReference Parse(string reference) => Parse(reference, Extensions);
+
+    /// <summary>Parses <c>azure://container/name</c> where the name ends with one of <paramref name="extensions"/> (lowercase, with the dot).</summary>
+    /// <exception cref="ArgumentException">The container name is invalid, the name is missing, or its type is not one of them.</exception>
+    public static ModelBlobReference Parse(string reference, IReadOnlyCollection<string> extensions)
     {
         var location = DatasetLocation.Parse(reference);
         if (location.Prefix.Length == 0 || location.Prefix.EndsWith('/'))
         {
             throw new ArgumentException($"'{reference}' names no file: write azure://container/path/model.safetensors (or .onnx).");
         }
-        if (!Extensions.Contains(Path.GetExtension(location.Prefix).ToLowerInvariant()))
+        if (!extensions.Contains(Path.GetExtension(location.Prefix).ToLowerInvariant()))
         {
-            throw new ArgumentException($"'{reference}' is neither a .safetensors nor an .onnx file.");
+            throw new ArgumentException($"'{reference}' is not a {string.Join(" or ", extensions)} file.");
         }
         return new ModelBlobReference(location.Root, location.Prefix);
     }

@@ -37,6 +37,20 @@ public sealed class ModelBlobStore(BlobServiceClient? blobs)
         }
     }
 
+    /// <summary>The blob's content as UTF-8 text (a class-names file), at most <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="DatasetAccessException">No blob account, no such blob, or larger than <paramref name="maxBytes"/>.</exception>
+    public async Task<string> ReadTextAsync(ModelBlobReference reference, long maxBytes, CancellationToken cancellationToken)
+    {
+        var blob = Client(reference);
+        var properties = (await Call(reference, () => blob.GetPropertiesAsync(cancellationToken: cancellationToken))).Value;
+        if (properties.ContentLength > maxBytes)
+        {
+            throw new DatasetAccessException($"'{reference}' is {properties.ContentLength} bytes, more than {maxBytes}.");
+        }
+        var content = (await Call(reference, () => blob.DownloadContentAsync(cancellationToken))).Value.Content;
+        return content.ToString();
+    }
+
     /// <summary>
     /// The local copy of the blob's current content, under <paramref name="cacheDirectory"/>/blobs/sha256, and
     /// its SHA-256: the caller compares it with the pin. Downloaded only when this process has not yet seen the

@@ -139,7 +139,7 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
                 yield return new PredictionResult(id, null, null, failure);
                 continue;
             }
-            var topK = TopK.Select(outputs!.LogitsOf(row), options.TopK);
+            var topK = TopK.Select(outputs!.LogitsOf(row), options.TopK, options.Labels);
             var embedding = options.IncludeEmbeddings && session.HasEmbedding ? outputs.EmbeddingOf(row).ToArray() : null;
             row++;
             yield return new PredictionResult(id, topK, embedding, null);

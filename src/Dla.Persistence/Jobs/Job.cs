@@ -20,6 +20,12 @@ public sealed class Job
     /// <summary>SHA-256 of the weights file (or ONNX model file) at submission: the job's pin (<see cref="ModelSpec"/>).</summary>
     public string? WeightsSha256 { get; set; }
 
+    /// <summary>
+    /// Class names of a fine-tuned classifier, one per line in class order (from <c>labels</c> at submission);
+    /// null: ImageNet's names for 1000 classes, <c>class_N</c> otherwise.
+    /// </summary>
+    public string? Labels { get; set; }
+
     /// <summary>The Dla version (with its commit) that accepted the job: provenance of its results.</summary>
     public string? DlaVersion { get; set; }
 

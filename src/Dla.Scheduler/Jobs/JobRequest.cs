@@ -27,6 +27,13 @@ public sealed record JobRequest
     /// <summary>Any of <c>classify</c> and <c>embed</c>.</summary>
     public IReadOnlyList<string> Tasks { get; init; } = ["classify", "embed"];
 
+    /// <summary>
+    /// Class names of a fine-tuned classifier, in class order: a list, or a file with one name per line (a path
+    /// under <c>Models:AllowedRoots</c> or <c>azure://container/names.txt</c>). Null: ImageNet's names (1000
+    /// classes) or <c>class_N</c>.
+    /// </summary>
+    public System.Text.Json.JsonElement? Labels { get; init; }
+
     /// <summary>Classes stored per image, 1 to 1000.</summary>
     public int TopK { get; init; } = 5;
 

@@ -18,6 +18,7 @@ public sealed class JobService(
     IDlaDbContextFactory databases,
     JobRequestValidator validator,
     ModelPinning pinning,
+    JobLabels labels,
     Planner planner,
     ProgressReader progress,
     IPublishEndpoint publisher,
@@ -42,6 +43,7 @@ public sealed class JobService(
                 throw new TenantQuotaException(tenant, limit, running);
             }
         }
+        var names = await labels.ReadAsync(request, cancellationToken);
         var pin = await pinning.PinAsync(request, cancellationToken);
         var job = new Job
         {
@@ -50,6 +52,7 @@ public sealed class JobService(
             Model = request.Model!,
             Weights = request.Weights,
             WeightsSha256 = pin,
+            Labels = names is null ? null : string.Join('\n', names),
             DlaVersion = ModelPinning.Version,
             Seed = request.Seed,
             NumClasses = request.NumClasses,

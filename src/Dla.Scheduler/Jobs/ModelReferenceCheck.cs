@@ -104,7 +104,7 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
     /// Why the local file <paramref name="path"/> may not be used; null when it is a non-empty regular file
     /// under an allowed root. The file system is touched only once the path's text is under a root.
     /// </summary>
-    private string? LocalFileProblem(string path, string what)
+    internal string? LocalFileProblem(string path, string what)
     {
         if (UriScheme().Match(path) is { Success: true } scheme)
         {
@@ -140,11 +140,11 @@ public sealed partial class ModelReferenceCheck(IOptions<ModelSourceOptions> opt
     }
 
     /// <summary>Why the blob <paramref name="reference"/> may not be used; null when its container is allowed (its content is read when the job is pinned).</summary>
-    private string? BlobProblem(string reference)
+    internal string? BlobProblem(string reference, IReadOnlyCollection<string>? extensions = null)
     {
         try
         {
-            var blob = ModelBlobReference.Parse(reference);
+            var blob = ModelBlobReference.Parse(reference, extensions ?? ModelBlobReference.Extensions);
             return options.Value.AllowedContainers.Contains(blob.Container, StringComparer.Ordinal)
                 ? null
                 : $"Container '{blob.Container}' is not one of Models:AllowedContainers{(options.Value.AllowedContainers.Count == 0 ? " (none is configured)" : "")}.";

@@ -36,6 +36,7 @@ public sealed partial class ProcessImageBatchConsumer(
     IResultWriter writer,
     JobCancellations cancellations,
     BatchLeases leases,
+    JobClassNames classNames,
     IOptions<WorkerOptions> workerOptions,
     IOptions<DatasetOptions> datasetOptions,
     WorkerMetrics metrics,
@@ -171,11 +172,13 @@ public sealed partial class ProcessImageBatchConsumer(
         var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = datasetOptions.Value.MaxImageBytes });
         var configuredBatchSize = workerOptions.Value.InferenceBatchSize is > 0 and var size ? size : message.Images.Count;
+        var labels = classify ? await classNames.GetAsync(message.JobId, session.Classes, cancellationToken) : null;
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(
             BatchSize: Math.Max(1, Math.Min(configuredBatchSize, message.Images.Count)),
             TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
             IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
-            DecodeParallelism: workerOptions.Value.DecodeParallelism), metrics.ForBatch(configuredBatchSize));
+            DecodeParallelism: workerOptions.Value.DecodeParallelism,
+            Labels: labels), metrics.ForBatch(configuredBatchSize));
         var results = new List<ImageResult>(message.Images.Count);
         var errors = new List<ImageError>();
         await foreach (var prediction in predictor.PredictAsync(images.Sources, cancellationToken))

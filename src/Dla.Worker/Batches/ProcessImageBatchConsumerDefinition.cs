@@ -35,6 +35,7 @@ public sealed class ProcessImageBatchConsumerDefinition : ConsumerDefinition<Pro
             retry.Ignore<WeightsFormatException>();
             retry.Ignore<ArgumentException>();
             retry.Ignore<WeightsChangedException>();
+            retry.Ignore<LabelsMismatchException>();
         });
         // ImageBatchProcessed leaves only once the consumer succeeded, never once per failed attempt.
         endpointConfigurator.UseInMemoryOutbox(context);

@@ -103,6 +103,9 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Labels")
+                        .HasColumnType("text");
+
                     b.Property<long>("ListedImages")
                         .HasColumnType("bigint");
 

@@ -96,6 +96,9 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Labels")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ListedImages")
                         .HasColumnType("INTEGER");
 
