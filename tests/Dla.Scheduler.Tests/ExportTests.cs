@@ -48,7 +48,16 @@ public sealed class ExportTests : IDisposable
         Assert.Equal($"{paths[3]},3,4,class 3,\"other, with comma\",0.75,0.25,3 3.5 -1,", csv[4]);
         Assert.Equal($"{paths[21]},,,,,,,,too_large: simulated too_large", csv[22]);
 
-        await using var parquet = new MemoryStream(await host.Http.GetByteArrayAsync($"/jobs/{jobId}/export?format=parquet", cancellationToken));
+        using var parquetResponse = await host.Http.GetAsync($"/jobs/{jobId}/export?format=parquet", cancellationToken);
+        Assert.Equal("dla34", parquetResponse.Headers.GetValues("Dla-Model").Single());
+        Assert.StartsWith("1.0.0", parquetResponse.Headers.GetValues("Dla-Version").Single(), StringComparison.Ordinal);
+        await using var parquet = new MemoryStream(await parquetResponse.Content.ReadAsByteArrayAsync(cancellationToken));
+        await using (var metadata = await ParquetReader.CreateAsync(parquet, cancellationToken: cancellationToken))
+        {
+            Assert.Equal((jobId.ToString(), "dla34", "default"), (metadata.CustomMetadata["dla.job_id"], metadata.CustomMetadata["dla.model"], metadata.CustomMetadata["dla.weights"]));
+            Assert.StartsWith("1.0.0", metadata.CustomMetadata["dla.version"], StringComparison.Ordinal);
+        }
+        parquet.Position = 0;
         var rows = (await ParquetSerializer.DeserializeAsync<ParquetRow>(parquet, cancellationToken: cancellationToken)).Data;
         Assert.Equal(25, rows.Count);
         Assert.Equal(paths, rows.Select(r => r.Path));

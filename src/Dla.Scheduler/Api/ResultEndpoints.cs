@@ -26,7 +26,7 @@ internal static class ResultEndpoints
         return new ResultPage(p, size, job.ListedImages, rows.Select(r => new ResultItem(r.ImageId, r.Path, r.TopK, r.Error)).ToList());
     }
 
-    private static async Task<IResult> ExportAsync(string id, string? format, JobService jobs, IDlaDbContextFactory databases, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(string id, string? format, HttpResponse response, JobService jobs, IDlaDbContextFactory databases, CancellationToken cancellationToken)
     {
         var jobId = JobIds.Parse(id);
         var job = await jobs.GetAsync(jobId, cancellationToken);
@@ -39,6 +39,12 @@ internal static class ResultEndpoints
         catch (ArgumentException ex)
         {
             throw new JobValidationException(new Dictionary<string, string[]> { ["format"] = [ex.Message] });
+        }
+        // An inline architecture can be kilobytes of JSON: headers carry short values only (Parquet metadata has all).
+        foreach (var (key, value) in settings.Provenance.Where(p => p.Value.Length is > 0 and <= 512))
+        {
+            // dla.weights_sha256 → Dla-Weights-Sha256: provenance for CSV and JSON Lines too. Header values must be ASCII.
+            response.Headers["Dla-" + string.Join('-', key["dla.".Length..].Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]))] = Uri.EscapeDataString(value);
         }
         return Results.Stream(
             output => writer.WriteAsync(ExportRows.ReadAllAsync(databases, jobId, settings.Embed, cancellationToken), output, cancellationToken),

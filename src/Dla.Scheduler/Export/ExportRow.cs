@@ -31,7 +31,24 @@ public sealed record ExportError(string Kind, string Message);
 /// <param name="Untrained">The weights were random: rows are marked as in <c>dla predict</c>.</param>
 public sealed record ExportSettings(int TopK, bool Classify, bool Embed, bool Untrained)
 {
+    /// <summary>
+    /// Where the rows came from, as <c>dla.*</c> keys: the job, its model and weights reference, the pinned
+    /// SHA-256 and the Dla version that accepted it. Parquet files carry it as key-value metadata; every export
+    /// response carries it in <c>Dla-*</c> headers.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The settings of <paramref name="job"/>.</summary>
     public static ExportSettings For(Job job) => new(job.TopK, job.Tasks.HasFlag(JobTasks.Classify), job.Tasks.HasFlag(JobTasks.Embed),
-        string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase));
+        string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase))
+    {
+        Provenance = new Dictionary<string, string>
+        {
+            ["dla.job_id"] = job.Id.ToString(),
+            ["dla.model"] = job.Model,
+            ["dla.weights"] = job.Weights ?? "default",
+            ["dla.weights_sha256"] = job.WeightsSha256 ?? "",
+            ["dla.version"] = job.DlaVersion ?? "",
+        },
+    };
 }

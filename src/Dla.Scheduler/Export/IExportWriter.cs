@@ -23,7 +23,7 @@ public static class ExportFormats
     /// <exception cref="ArgumentException">Unknown format.</exception>
     public static IExportWriter Create(string format, ExportSettings settings) => format.ToLowerInvariant() switch
     {
-        "parquet" => new ParquetExportWriter(),
+        "parquet" => new ParquetExportWriter(settings.Provenance),
         "csv" => new CsvExportWriter(settings),
         "jsonl" => new JsonLinesExportWriter(settings),
         _ => throw new ArgumentException($"Unknown export format '{format}': use {string.Join(", ", Names)}."),

@@ -8,9 +8,10 @@ namespace Dla.Scheduler.Export;
 /// three parallel lists (<c>top_k_index</c> list&lt;int32&gt;, <c>top_k_label</c> list&lt;string&gt;,
 /// <c>top_k_probability</c> list&lt;float&gt;), <c>embedding</c> (list&lt;float&gt;), and
 /// <c>error_kind</c> / <c>error_message</c> (null for results). Empty lists stand for "none".
-/// Written a row group at a time, so any number of rows streams in bounded memory.
+/// Written a row group at a time, so any number of rows streams in bounded memory. The file's key-value
+/// metadata holds the job's provenance (<see cref="ExportSettings.Provenance"/>).
 /// </summary>
-public sealed class ParquetExportWriter : IExportWriter
+public sealed class ParquetExportWriter(IReadOnlyDictionary<string, string>? provenance = null) : IExportWriter
 {
     /// <summary>Rows per row group: large enough for readers, small enough to buffer (a 1024-float embedding is 4 KiB).</summary>
     public const int RowGroupSize = 4096;
@@ -41,6 +42,10 @@ public sealed class ParquetExportWriter : IExportWriter
         await using var buffer = new ForwardOnlyBuffer(output);
         await using (var writer = await ParquetWriter.CreateAsync(Schema, buffer, cancellationToken: cancellationToken))
         {
+            if (provenance is { Count: > 0 })
+            {
+                writer.CustomMetadata = provenance.Where(p => p.Value.Length > 0).ToDictionary();
+            }
             var group = new List<ExportRow>(RowGroupSize);
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
