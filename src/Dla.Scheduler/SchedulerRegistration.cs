@@ -47,7 +47,7 @@ public static class SchedulerRegistration
 
     private static IServiceCollection AddJobs(this IServiceCollection services)
     {
-        services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section);
+        services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section).ValidateOnStart();
         return services.AddSingleton<ModelReferenceCheck>().AddSingleton<ModelPinning>().AddSingleton<JobLabels>().AddSingleton<JobRequestValidator>().AddSingleton<ProgressReader>().AddScoped<JobService>();
     }
 

@@ -82,6 +82,27 @@ public sealed class CommandLineTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("missing-folder", "dla46_c", "dataset: Folder")]
+    [InlineData(".", "dla99", "model: Unknown model 'dla99'")]
+    public async Task A_run_with_a_typo_exits_2_naming_the_field_not_with_a_stack_trace(string dataset, string model, string message)
+    {
+        var work = Directory.CreateTempSubdirectory("dla-run-typo-");
+        try
+        {
+            var folder = dataset == "." ? work.FullName : Path.Combine(work.FullName, dataset);
+            var (exit, _, error) = await CliHarness.RunAsync("run", folder, "--model", model, "--weights", "random", "--data-dir", Path.Combine(work.FullName, "data"));
+
+            Assert.Equal(2, exit);
+            Assert.Contains(message, error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     private static string? ErrorKind(List<JsonElement> lines, string file) =>
         lines.Single(l => l.GetProperty("path").GetString()!.EndsWith(file, StringComparison.Ordinal)).GetProperty("error").GetProperty("kind").GetString();
 }

@@ -54,7 +54,7 @@ public sealed class ModelTrustBoundaryTests : IDisposable
         ("dla34", "models/w.safetensors", "weights", "must be an absolute path"),
         ("dla34", "azure://other-models/w.safetensors", "weights", "is not one of Models:AllowedContainers (none is configured)"),
         ("dla34", "azure://Bad_Name/w.safetensors", "weights", "is not a valid blob container name"),
-        ("dla34", "azure://models/w.bin", "weights", "is neither a .safetensors nor an .onnx file"),
+        ("dla34", "azure://models/w.bin", "weights", "is not a .safetensors or .onnx file"),
         ("dla34", "azure://models/", "weights", "names no file"),
         ("azure://other-models/m.onnx", null, "model", "is not one of Models:AllowedContainers"),
         (Path.Combine(_outside, "secret.onnx"), null, "model", "is not under any of Models:AllowedRoots"),

@@ -20,7 +20,8 @@ internal static class CliRunner
         {
             return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
         }
-        catch (Exception ex) when (ex is ModelLoadException or WeightsFormatException or WeightsDownloadException or ImageDecodeException or ArgumentException or IOException or Jobs.SchedulerApiException or Dla.Datasets.DatasetAccessException)
+        catch (Exception ex) when (ex is ModelLoadException or WeightsFormatException or WeightsDownloadException or ImageDecodeException or ArgumentException or IOException or Jobs.SchedulerApiException or Dla.Datasets.DatasetAccessException
+            or Scheduler.Jobs.JobValidationException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;

@@ -17,14 +17,11 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-compose-");
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly List<AppProcess> _processes = [];
+    private readonly AppProcessGroup _processes = new();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
+        await _processes.DisposeAsync();
         _work.Delete(recursive: true);
     }
 
@@ -40,6 +37,8 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
         {
             await services.Container.UploadBlobAsync($"photos/{image}", BinaryData.FromBytes(await File.ReadAllBytesAsync(Path.Combine(golden, "images", "files", image), _ct)), _ct);
         }
+        // Compose's "models" container is this test's container too: the weights go up as a user's would.
+        await services.Container.UploadBlobAsync("models/dla46_c.safetensors", BinaryData.FromBytes(await File.ReadAllBytesAsync(Path.Combine(golden, "models", "dla46_c", "weights.safetensors"), _ct)), _ct);
         var cache = _work.CreateSubdirectory("dla-cache").FullName;
 
         // Compose's order: the scheduler (it migrates at start here) is healthy before the workers start.
@@ -53,7 +52,7 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
         {
             dataset = $"azure://{services.Container.Name}/photos/",
             model = "dla46_c",
-            weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors"),
+            weights = $"azure://{services.Container.Name}/models/dla46_c.safetensors",
             batch_size = 4,
         };
         using (var anonymous = await api.PostAsJsonAsync("jobs", request, _ct))
@@ -65,7 +64,7 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync(_ct));
         var jobId = (await submitted.Content.ReadFromJsonAsync<JsonNode>(_ct))!["id"]!.GetValue<string>();
 
-        var progress = await JobPolling.WaitFinalAsync(api, $"jobs/{jobId}", TimeSpan.FromMinutes(10), _ct, giveUp: () => _processes.Any(p => p.HasExited));
+        var progress = await JobPolling.WaitFinalAsync(api, $"jobs/{jobId}", TimeSpan.FromMinutes(10), _ct, giveUp: () => _processes.AnyExited);
         output.WriteLine(progress.ToJsonString());
         Assert.Equal("succeeded", progress["state"]!.GetValue<string>());
         Assert.Equal((images.Length, images.Length - 1, 1), (progress["total"]!.GetValue<long>(), progress["succeeded"]!.GetValue<long>(), progress["failed"]!.GetValue<long>()));
@@ -96,6 +95,10 @@ public sealed class ComposeCommandTests(ITestOutputHelper output) : IAsyncDispos
         Replace(environment, "ConnectionStrings__BlobStorage", "BlobEndpoint=http://azurite:10000/", local.BlobStorage);
         // The allowed container "datasets" of compose's Azurite is this test's fresh container.
         Replace(environment, "Datasets__AllowedContainers__0", "datasets", local.Container.Name);
+        if (environment.ContainsKey("Models__AllowedContainers__0"))
+        {
+            Replace(environment, "Models__AllowedContainers__0", "models", local.Container.Name);
+        }
         Replace(environment, "ASPNETCORE_HTTP_PORTS", "8080", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // The dla-cache volume, shared by the scheduler and the workers as in compose.
         Replace(environment, "DLA_CACHE_DIR", "/var/cache/dla", cache);

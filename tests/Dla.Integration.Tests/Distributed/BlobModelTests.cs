@@ -14,14 +14,11 @@ public sealed class BlobModelTests : IAsyncDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-blob-model-");
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly List<AppProcess> _processes = [];
+    private readonly AppProcessGroup _processes = new();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
+        await _processes.DisposeAsync();
         _work.Delete(recursive: true);
     }
 
@@ -92,8 +89,8 @@ public sealed class BlobModelTests : IAsyncDisposable
         await services.Container.UploadBlobAsync("models/dla46_c.safetensors", BinaryData.FromBytes(await File.ReadAllBytesAsync(weights, _ct)), _ct);
         var environment = services.Environment(_work.CreateSubdirectory("cache").FullName);
         var schedulerPort = FreePort.Next();
-        var scheduler = Start(Executables.Scheduler, environment, schedulerPort);
-        Start(Executables.Worker, new(environment) { ["Worker__RetryCount"] = "1" }, FreePort.Next());
+        var scheduler = _processes.Start(Executables.Scheduler, environment, schedulerPort);
+        _processes.Start(Executables.Worker, new(environment) { ["Worker__RetryCount"] = "1" }, FreePort.Next());
         var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{schedulerPort}/") };
         await scheduler.WaitHealthyAsync($"http://127.0.0.1:{schedulerPort}/health/ready", TimeSpan.FromSeconds(60), _ct);
         return (services, api, files, weights);
@@ -150,10 +147,4 @@ public sealed class BlobModelTests : IAsyncDisposable
 
     private static string OriginalName(JsonNode row) => Path.GetFileName(row["path"]!.GetValue<string>());
 
-    private AppProcess Start(string dll, Dictionary<string, string?> environment, int port)
-    {
-        var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
-        _processes.Add(process);
-        return process;
-    }
 }

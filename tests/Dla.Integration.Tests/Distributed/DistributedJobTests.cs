@@ -12,14 +12,11 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-distributed-");
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly List<AppProcess> _processes = [];
+    private readonly AppProcessGroup _processes = new();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
+        await _processes.DisposeAsync();
         _work.Delete(recursive: true);
     }
 
@@ -36,8 +33,8 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         var weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
         var environment = services.Environment(_work.CreateSubdirectory("cache").FullName);
         var schedulerPort = FreePort.Next();
-        var scheduler = Start(Executables.Scheduler, environment, schedulerPort);
-        var worker = Start(Executables.Worker, environment, FreePort.Next());
+        var scheduler = _processes.Start(Executables.Scheduler, environment, schedulerPort);
+        var worker = _processes.Start(Executables.Worker, environment, FreePort.Next());
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{schedulerPort}/") };
         await scheduler.WaitHealthyAsync($"http://127.0.0.1:{schedulerPort}/health/ready", TimeSpan.FromSeconds(60), _ct);
 
@@ -96,10 +93,4 @@ public sealed class DistributedJobTests(ITestOutputHelper output) : IAsyncDispos
         Assert.Contains($"Succeeded: {files.Count - 3} succeeded, 3 failed of {files.Count}", status.Log, StringComparison.Ordinal);
     }
 
-    private AppProcess Start(string dll, Dictionary<string, string?> environment, int port)
-    {
-        var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
-        _processes.Add(process);
-        return process;
-    }
 }

@@ -15,14 +15,11 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("dla-metrics-");
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly List<AppProcess> _processes = [];
+    private readonly AppProcessGroup _processes = new();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
+        await _processes.DisposeAsync();
         _work.Delete(recursive: true);
     }
 
@@ -38,8 +35,8 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         var weights = Path.Combine(golden, "models", "dla46_c", "weights.safetensors");
         var environment = services.Environment(_work.CreateSubdirectory("cache").FullName);
         var (schedulerPort, workerPort) = (FreePort.Next(), FreePort.Next());
-        var scheduler = Start(Executables.Scheduler, environment, schedulerPort);
-        var worker = Start(Executables.Worker, new(environment) { ["Worker__PreloadModel"] = "dla46_c", ["Worker__PreloadWeights"] = weights }, workerPort);
+        var scheduler = _processes.Start(Executables.Scheduler, environment, schedulerPort);
+        var worker = _processes.Start(Executables.Worker, new(environment) { ["Worker__PreloadModel"] = "dla46_c", ["Worker__PreloadWeights"] = weights }, workerPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var api = $"http://127.0.0.1:{schedulerPort}";
         await scheduler.WaitHealthyAsync($"{api}/health/ready", TimeSpan.FromSeconds(60), _ct);
@@ -89,12 +86,6 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         Assert.True(schedulerMetrics.Value("http_server_request_duration_seconds_count") > 0, "ASP.NET Core's own metrics are exported too");
     }
 
-    private AppProcess Start(string dll, Dictionary<string, string?> environment, int port)
-    {
-        var process = AppProcess.Start(dll, new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
-        _processes.Add(process);
-        return process;
-    }
 
     private async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
     {
