@@ -30,7 +30,8 @@ internal static class JobCommands
         var priority = new Option<int>("--priority") { DefaultValueFactory = _ => Persistence.Jobs.JobPriority.Default, Description = "Weight in the fair share between running jobs, 1-100" };
         var maxFailed = new Option<int?>("--max-failed");
         var maxFailedPercent = new Option<double?>("--max-failed-percent");
-        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, Api, ApiKey };
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line: a file under the scheduler's Models:AllowedRoots, or azure://container/names.txt" };
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, labels, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
@@ -39,7 +40,7 @@ internal static class JobCommands
                 dataset = r.GetValue(dataset), model = r.GetValue(model), weights = r.GetValue(weights), seed = r.GetValue(seed), num_classes = r.GetValue(numClasses),
                 precision = r.GetValue(precision), tasks = r.GetValue(tasks)!.Split(','), top_k = r.GetValue(topK), batch_size = r.GetValue(batchSize),
                 priority = r.GetValue(priority),
-                max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent),
+                max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent), labels = r.GetValue(labels),
             }, ct);
             Console.WriteLine(job["id"]);
         });

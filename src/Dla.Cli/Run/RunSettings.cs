@@ -18,4 +18,5 @@ internal sealed record RunSettings(
     int Threads,
     int? MaxFailedImages,
     double? MaxFailedPercent,
-    bool Verbose);
+    bool Verbose,
+    string? Labels = null);

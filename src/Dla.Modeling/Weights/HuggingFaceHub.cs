@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Dla.Modeling.Weights;
 
@@ -26,6 +27,9 @@ public sealed class HuggingFaceHub : IDisposable
 {
     /// <summary>The file timm publishes its weights as.</summary>
     public const string FileName = "model.safetensors";
+
+    /// <summary>The file timm publishes a model's configuration (architecture, classes, label names) as.</summary>
+    public const string ConfigFileName = "config.json";
 
     private const int MaxRedirects = 10;
     private const int BufferBytes = 1 << 17;
@@ -112,6 +116,44 @@ public sealed class HuggingFaceHub : IDisposable
         }
     }
 
+    /// <summary>
+    /// The class names timm published with a repository (<c>label_names</c> in its <c>config.json</c>, written by
+    /// timm's <c>push_to_hub</c> for fine-tuned models), or null when the repository has no config.json or the
+    /// config has none. Any other failure throws, so a transient error never silently falls back to other names.
+    /// </summary>
+    /// <exception cref="WeightsDownloadException">The config could not be fetched or is not JSON.</exception>
+    public async Task<IReadOnlyList<string>?> ReadLabelNamesAsync(HubWeightsReference reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(_readTimeout);
+        var (response, _) = await SendAsync(reference, ConfigFileName, stall.Token, cancellationToken);
+        using (response)
+        {
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw HubErrors.ForStatus(response, reference, ConfigFileName, _token is not null);
+            }
+            try
+            {
+                using var config = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stall.Token), cancellationToken: stall.Token);
+                return config.RootElement.ValueKind == JsonValueKind.Object
+                    && config.RootElement.TryGetProperty("label_names", out var names) && names.ValueKind == JsonValueKind.Array
+                    && names.EnumerateArray().All(n => n.ValueKind == JsonValueKind.String)
+                    ? names.EnumerateArray().Select(n => n.GetString()!).ToList()
+                    : null;
+            }
+            catch (JsonException ex)
+            {
+                throw new WeightsDownloadException(WeightsDownloadFailure.InvalidFile, $"The {ConfigFileName} of {reference} is not JSON: {ex.Message}", inner: ex);
+            }
+        }
+    }
+
     /// <summary>Releases the HttpClient if this instance created it.</summary>
     public void Dispose()
     {
@@ -125,7 +167,7 @@ public sealed class HuggingFaceHub : IDisposable
     {
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(_readTimeout);
-        var (response, announced) = await SendAsync(reference, stall.Token, cancellationToken);
+        var (response, announced) = await SendAsync(reference, FileName, stall.Token, cancellationToken);
         string actual;
         using (response)
         {
@@ -152,9 +194,9 @@ public sealed class HuggingFaceHub : IDisposable
     }
 
     /// <summary>GETs the file, following redirects, and keeps the first SHA-256 announced on the way.</summary>
-    private async Task<(HttpResponseMessage Response, string? Sha256)> SendAsync(HubWeightsReference reference, CancellationToken stallToken, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, string? Sha256)> SendAsync(HubWeightsReference reference, string fileName, CancellationToken stallToken, CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/{reference.Repo}/resolve/{Uri.EscapeDataString(reference.Revision)}/{FileName}");
+        var uri = new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/{reference.Repo}/resolve/{Uri.EscapeDataString(reference.Revision)}/{fileName}");
         string? announced = null;
         for (var hop = 0; ; hop++)
         {

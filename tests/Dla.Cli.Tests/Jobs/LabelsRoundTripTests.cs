@@ -42,14 +42,11 @@ public sealed class LabelsRoundTripTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         using var api = new HttpClient { BaseAddress = new Uri(_scheduler!.Address) };
-        var submitted = await api.PostAsJsonAsync("/jobs", new
-        {
-            dataset = Path.Combine(_work.FullName, "images"), model = "dla46_c", weights = "random", num_classes = 3,
-            labels = Path.Combine(_work.FullName, "names.txt"), top_k = 3, tasks = new[] { "classify" }, batch_size = 2,
-        }, ct);
-        var job = await submitted.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(submitted.IsSuccessStatusCode, job.ToString());
-        var id = job.GetProperty("id").GetGuid();
+        var (exit, output, error) = await CliHarness.RunAsync("submit", Path.Combine(_work.FullName, "images"), "--model", "dla46_c", "--weights", "random", "--num-classes", "3",
+            "--labels", Path.Combine(_work.FullName, "names.txt"), "--top-k", "3", "--tasks", "classify", "--batch-size", "2", "--api", _scheduler.Address);
+        Assert.True(exit == 0, error);
+        var id = Guid.Parse(output.Trim());
+        Assert.Equal(3, (await api.GetFromJsonAsync<JsonElement>($"/jobs/{id}", ct)).GetProperty("label_count").GetInt32());
 
         JsonElement progress;
         do

@@ -20,6 +20,25 @@ public sealed class HuggingFaceHubTests : IDisposable
     }
 
     [Fact]
+    public async Task Label_names_come_from_config_json_and_are_absent_without_it_or_without_the_key()
+    {
+        const string FineTuned = "someone/dla34.cats";
+        const string Plain = "someone/dla34.plain";
+        var config = $"/{FineTuned}/resolve/main/config.json";
+        _server.Serve(config, Encoding.UTF8.GetBytes("""{"architecture": "dla34", "num_classes": 3, "label_names": ["tabby", "siamese", "persian"]}"""));
+        _server.Serve($"/{Plain}/resolve/main/config.json", Encoding.UTF8.GetBytes("""{"architecture": "dla34", "num_classes": 1000}"""));
+        _server.Serve("/someone/broken/resolve/main/config.json", Encoding.UTF8.GetBytes("{not json"));
+        using var hub = Client();
+
+        Assert.Equal(["tabby", "siamese", "persian"], await hub.ReadLabelNamesAsync(new HubWeightsReference(FineTuned), _ct));
+        Assert.Null(await hub.ReadLabelNamesAsync(new HubWeightsReference(Plain), _ct));
+        Assert.Null(await hub.ReadLabelNamesAsync(new HubWeightsReference("someone/no-config"), _ct));
+        var broken = await Assert.ThrowsAsync<WeightsDownloadException>(() => hub.ReadLabelNamesAsync(new HubWeightsReference("someone/broken"), _ct));
+        Assert.Contains("config.json of hf:someone/broken@main is not JSON", broken.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.Hits(config));
+    }
+
+    [Fact]
     public async Task Golden_weights_download_into_the_cache_and_are_reused_without_a_second_request()
     {
         var golden = HubGoldenWeights.Dla46C();
