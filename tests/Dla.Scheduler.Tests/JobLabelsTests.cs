@@ -37,6 +37,22 @@ public sealed class JobLabelsTests : IDisposable
         Assert.Equal(3, job.GetProperty("label_count").GetInt32());
     }
 
+    [Fact]
+    public async Task The_count_is_checked_against_a_checkpoints_classifier_read_from_its_header()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await StartAsync();
+        var checkpoint = Path.Combine(_models, "cats.safetensors");
+        await File.WriteAllBytesAsync(checkpoint, TinyCheckpoint.Bytes(classes: 3), ct);
+
+        var fits = await SubmitAsync(host, new { dataset = _dataset.Root, model = "dla34", weights = checkpoint, labels = new[] { "tabby", "siamese", "persian" } }, ct);
+        var short_ = await SubmitAsync(host, new { dataset = _dataset.Root, model = "dla34", weights = checkpoint, labels = new[] { "tabby", "siamese" } }, ct);
+
+        Assert.Equal(HttpStatusCode.Created, fits.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, short_.Status);
+        Assert.Contains("2 class names were given, but the classifier has 3 classes", short_.Body.GetProperty("errors").GetProperty("labels").ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> BadLabels => new()
     {
         { """{"weights": "random", "num_classes": 3, "labels": ["cat", "dog"]}""", "2 class names were given, but the classifier has 3 classes" },

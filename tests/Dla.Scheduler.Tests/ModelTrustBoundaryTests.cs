@@ -22,7 +22,8 @@ public sealed class ModelTrustBoundaryTests : IDisposable
     {
         _models = Directory.CreateDirectory(Path.Combine(_work, "models")).FullName;
         _outside = Directory.CreateDirectory(Path.Combine(_work, "outside")).FullName;
-        File.WriteAllBytes(Path.Combine(_models, "w.safetensors"), [1, 2, 3, 4, 5, 6, 7, 8]);
+        File.WriteAllBytes(Path.Combine(_models, "w.safetensors"), TinyCheckpoint.Bytes(classes: 1000));
+        File.WriteAllBytes(Path.Combine(_models, "garbage.safetensors"), [1, 2, 3, 4, 5, 6, 7, 8]);
         MakeFifo(Path.Combine(_models, "fifo.safetensors"));
         MakeFifo(Path.Combine(_outside, "secret.safetensors"));
         MakeFifo(Path.Combine(_outside, "secret.onnx"));
@@ -49,6 +50,7 @@ public sealed class ModelTrustBoundaryTests : IDisposable
         ("dla34", Path.Combine(_models, "linked", "secret.safetensors"), "weights", "is not under any of Models:AllowedRoots"),
         ("dla34", Path.Combine(_models, "fifo.safetensors"), "weights", "is empty or not a regular file"),
         ("dla34", Path.Combine(_models, "missing.safetensors"), "weights", "does not exist"),
+        ("dla34", Path.Combine(_models, "garbage.safetensors"), "weights", "safetensors"),
         ("dla34", "file:///etc/passwd", "weights", "'file:' references are not supported"),
         ("dla34", "https://example.invalid/w.safetensors", "weights", "'https:' references are not supported"),
         ("dla34", "models/w.safetensors", "weights", "must be an absolute path"),

@@ -20,15 +20,22 @@ public sealed class ModelBlobStore(BlobServiceClient? blobs)
     // ETag → SHA-256 of the bytes this process downloaded under that ETag.
     private readonly ConcurrentDictionary<(string Blob, ETag ETag), string> _verified = new();
 
-    /// <summary>The SHA-256 (lowercase hex) and size of the blob's content now.</summary>
+    /// <summary>
+    /// The SHA-256 (lowercase hex) and size of the blob's content now; <paramref name="inspect"/>, when given, reads
+    /// the downloaded copy (a temporary file, deleted afterwards) before it goes.
+    /// </summary>
     /// <exception cref="DatasetAccessException">No blob account is configured, or there is no such blob.</exception>
-    public async Task<(string Sha256, long Bytes)> HashAsync(ModelBlobReference reference, CancellationToken cancellationToken)
+    public async Task<(string Sha256, long Bytes)> HashAsync(ModelBlobReference reference, CancellationToken cancellationToken, Func<string, Task>? inspect = null)
     {
         var blob = Client(reference);
         var temporary = Path.GetTempFileName();
         try
         {
             var (sha, bytes, _) = await DownloadAsync(blob, reference, temporary, null, cancellationToken);
+            if (inspect is not null)
+            {
+                await inspect(temporary);
+            }
             return (sha, bytes);
         }
         finally

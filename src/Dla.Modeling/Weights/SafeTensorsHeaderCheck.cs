@@ -13,7 +13,11 @@ internal static class SafeTensorsHeaderCheck
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
 
     /// <summary>Throws <see cref="WeightsFormatException"/> when the file is not a safetensors file.</summary>
-    public static async Task ValidateAsync(string path, string source, CancellationToken cancellationToken)
+    public static async Task ValidateAsync(string path, string source, CancellationToken cancellationToken) =>
+        await ReadEntriesAsync(path, source, cancellationToken);
+
+    /// <summary>The tensors the header declares, each checked to lie inside the file.</summary>
+    public static async Task<Dictionary<string, SafeTensorEntry>> ReadEntriesAsync(string path, string source, CancellationToken cancellationToken)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
         var prefix = new byte[8];
@@ -39,6 +43,7 @@ internal static class SafeTensorsHeaderCheck
         {
             throw new WeightsFormatException($"'{source}' has a safetensors header that is not valid JSON: {ex.Message}", ex);
         }
+        var entries = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -56,7 +61,9 @@ internal static class SafeTensorsHeaderCheck
                 {
                     throw new WeightsFormatException($"'{source}' is truncated: tensor '{entry.Name}' ends at byte {entry.End} of the data section, which holds {dataLength} bytes.");
                 }
+                entries[entry.Name] = entry;
             }
         }
+        return entries;
     }
 }

@@ -10,9 +10,9 @@ namespace Dla.Scheduler.Jobs;
 /// <summary>
 /// Reads a submission's <c>labels</c>: an inline list, or a file with one name per line from an allowed local
 /// folder or blob container (<see cref="ModelReferenceCheck"/>'s rules). The names replace ImageNet's in
-/// top-k, the database and exports. Their count is checked here where the classifier's size is known without
-/// reading the weights (a variant's pretrained head, random weights); a worker checks every other model when
-/// it opens it, and fails the batch without retrying.
+/// top-k, the database and exports. Their count is checked here where the classifier's size is known at
+/// submission (a variant's pretrained head, random weights, a local or blob safetensors checkpoint's header); a
+/// worker checks the others (hub weights, ONNX files) when it opens the model, and fails the batch without retrying.
 /// </summary>
 public sealed class JobLabels(ModelReferenceCheck files, ModelBlobStore blobs)
 {
@@ -27,9 +27,12 @@ public sealed class JobLabels(ModelReferenceCheck files, ModelBlobStore blobs)
 
     private static readonly string[] TextFiles = [".txt"];
 
-    /// <summary>The names, or null when the request gives none.</summary>
+    /// <summary>
+    /// The names, or null when the request gives none. <paramref name="checkpointClasses"/>: the classifier size read
+    /// from the weights file's header at submission, when it was one.
+    /// </summary>
     /// <exception cref="JobValidationException">The labels are malformed, unreadable, or their count differs from the classifier's.</exception>
-    public async Task<IReadOnlyList<string>?> ReadAsync(JobRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>?> ReadAsync(JobRequest request, int? checkpointClasses, CancellationToken cancellationToken)
     {
         if (request.Labels is not { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } labels)
         {
@@ -49,7 +52,7 @@ public sealed class JobLabels(ModelReferenceCheck files, ModelBlobStore blobs)
         {
             throw Invalid($"Class names must be non-empty single lines of at most {MaxNameLength} characters ('{Shorten(bad)}' is not).");
         }
-        if (KnownClassCount(request) is { } classes && classes != names.Count)
+        if ((checkpointClasses ?? KnownClassCount(request)) is { } classes && classes != names.Count)
         {
             throw Invalid($"{names.Count} class names were given, but the classifier has {classes} classes.");
         }

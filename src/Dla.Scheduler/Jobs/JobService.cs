@@ -43,8 +43,8 @@ public sealed class JobService(
                 throw new TenantQuotaException(tenant, limit, running);
             }
         }
-        var names = await labels.ReadAsync(request, cancellationToken);
-        var pin = await pinning.PinAsync(request, cancellationToken);
+        var (pin, classes) = await pinning.PinAsync(request, cancellationToken);
+        var names = await labels.ReadAsync(request, classes, cancellationToken);
         var job = new Job
         {
             Id = Guid.CreateVersion7(),

@@ -19,25 +19,38 @@ public sealed class ModelPinning(ModelBlobStore blobs)
     public static string Version { get; } =
         typeof(ModelPinning).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>The pin of <paramref name="request"/>'s model file, or null when it names none.</summary>
-    /// <exception cref="JobValidationException">The blob cannot be read (no account, no such blob, too large).</exception>
-    public async Task<string?> PinAsync(JobRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pin of <paramref name="request"/>'s model file (null when it names none) and, for a safetensors
+    /// checkpoint, its classifier's size from the header (for the labels check).
+    /// </summary>
+    /// <exception cref="JobValidationException">The file cannot be read (no account, no such blob, too large, not safetensors).</exception>
+    public async Task<(string? Sha256, int? Classes)> PinAsync(JobRequest request, CancellationToken cancellationToken)
     {
         var (field, reference) = request.Model!.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? ("model", request.Model) : ("weights", request.Weights);
         if (reference is null || string.Equals(reference, "random", StringComparison.OrdinalIgnoreCase) || HubWeightsReference.IsHubReference(reference))
         {
-            return null;
+            return (null, null);
         }
-        if (!ModelBlobReference.IsBlob(reference))
+        int? classes = null;
+        async Task InspectAsync(string path)
         {
-            await using var file = File.OpenRead(reference);
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+            if (field == "weights")
+            {
+                classes = await CheckpointClasses.CountAsync(path, cancellationToken);
+            }
         }
         try
         {
-            return (await blobs.HashAsync(ModelBlobReference.Parse(reference), cancellationToken)).Sha256;
+            if (!ModelBlobReference.IsBlob(reference))
+            {
+                await InspectAsync(reference);
+                await using var file = File.OpenRead(reference);
+                return (Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken)), classes);
+            }
+            var (sha, _) = await blobs.HashAsync(ModelBlobReference.Parse(reference), cancellationToken, InspectAsync);
+            return (sha, classes);
         }
-        catch (DatasetAccessException ex)
+        catch (Exception ex) when (ex is DatasetAccessException or WeightsFormatException)
         {
             throw new JobValidationException(new Dictionary<string, string[]> { [field] = [ex.Message] });
         }
