@@ -103,6 +103,34 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Bench_decode_measures_decodable_images_and_ends_with_the_rate()
+    {
+        var work = Directory.CreateTempSubdirectory("dla-bench-decode-");
+        try
+        {
+            using (var bitmap = new SkiaSharp.SKBitmap(320, 240))
+            {
+                bitmap.Erase(new SkiaSharp.SKColor(10, 200, 90));
+                using var jpeg = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+                await File.WriteAllBytesAsync(Path.Combine(work.FullName, "photo.jpg"), jpeg.ToArray(), TestContext.Current.CancellationToken);
+            }
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "not-an-image.jpg"), "text", TestContext.Current.CancellationToken);
+
+            var (exit, output, error) = await CliHarness.RunAsync("bench", "decode", work.FullName, "--decode", "fast", "--seconds", "0.2");
+
+            Assert.True(exit == 0, error);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("decode fast, 1 images", lines[0], StringComparison.Ordinal);
+            Assert.Contains("1 undecodable skipped", lines[0], StringComparison.Ordinal);
+            Assert.Matches(@"^\d+(\.\d+)? images/s$", lines[^1].Trim());
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     private static string? ErrorKind(List<JsonElement> lines, string file) =>
         lines.Single(l => l.GetProperty("path").GetString()!.EndsWith(file, StringComparison.Ordinal)).GetProperty("error").GetProperty("kind").GetString();
 }
