@@ -42,7 +42,11 @@ public sealed record ImageRef(long ImageId, string Path);
 /// one; null for hub, random and default weights. A worker that finds other content fails the batch
 /// (<c>weights_changed</c>) rather than label part of a dataset with another model.
 /// </param>
-public sealed record ModelSpec(string Model, string? Weights, int Seed, int? NumClasses, string Precision, JobTasks Tasks, int TopK, string? WeightsSha256 = null);
+/// <param name="Decode">
+/// <c>exact</c> (timm-identical preprocessing, the default when null) or <c>fast</c> (JPEGs downscaled in the
+/// DCT domain before the exact resize: several times faster, a small measured drift; docs/preprocessing.md).
+/// </param>
+public sealed record ModelSpec(string Model, string? Weights, int Seed, int? NumClasses, string Precision, JobTasks Tasks, int TopK, string? WeightsSha256 = null, string? Decode = null);
 
 /// <summary>Outputs a job stores per image.</summary>
 [Flags]

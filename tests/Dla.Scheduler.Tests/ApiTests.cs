@@ -28,6 +28,7 @@ public sealed class ApiTests : IDisposable
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"tasks\": []}", "tasks" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"tasks\": [\"segment\"]}", "tasks" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"precision\": \"int8\"}", "precision" },
+        { "{\"dataset\": \"D\", \"model\": \"dla34\", \"decode\": \"turbo\"}", "decode" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"max_failed_percent\": 150}", "max_failed_percent" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"num_classes\": 10}", "num_classes" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"weights\": \"/nope/w.safetensors\"}", "weights" },
@@ -50,6 +51,20 @@ public sealed class ApiTests : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, problem.ToString());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task The_decode_mode_is_recorded_on_the_job_and_sent_to_the_workers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await SchedulerHost.StartSqliteAsync(_dataset.SqliteFile, _dataset.Root);
+        var fast = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 12, decode = "fast" });
+        var exact = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 12 });
+
+        Assert.Equal("fast", (await host.Http.GetFromJsonAsync<JsonElement>($"/jobs/{fast}", ct)).GetProperty("decode").GetString());
+        Assert.Equal("exact", (await host.Http.GetFromJsonAsync<JsonElement>($"/jobs/{exact}", ct)).GetProperty("decode").GetString());
+        Assert.All(await host.AllBatchesReceivedAsync(fast, 1), b => Assert.Equal("fast", b.Model.Decode));
+        Assert.All(await host.AllBatchesReceivedAsync(exact, 1), b => Assert.Equal("exact", b.Model.Decode));
     }
 
     [Theory]

@@ -30,8 +30,9 @@ internal static class JobCommands
         var priority = new Option<int>("--priority") { DefaultValueFactory = _ => Persistence.Jobs.JobPriority.Default, Description = "Weight in the fair share between running jobs, 1-100" };
         var maxFailed = new Option<int?>("--max-failed");
         var maxFailedPercent = new Option<double?>("--max-failed-percent");
+        var decode = new Option<string>("--decode") { Description = "exact (timm-identical) or fast (DCT-domain JPEG downscaling)", DefaultValueFactory = _ => "exact" };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line: a file under the scheduler's Models:AllowedRoots, or azure://container/names.txt" };
-        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, labels, Api, ApiKey };
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, labels, decode, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
@@ -40,7 +41,7 @@ internal static class JobCommands
                 dataset = r.GetValue(dataset), model = r.GetValue(model), weights = r.GetValue(weights), seed = r.GetValue(seed), num_classes = r.GetValue(numClasses),
                 precision = r.GetValue(precision), tasks = r.GetValue(tasks)!.Split(','), top_k = r.GetValue(topK), batch_size = r.GetValue(batchSize),
                 priority = r.GetValue(priority),
-                max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent), labels = r.GetValue(labels),
+                max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent), labels = r.GetValue(labels), decode = r.GetValue(decode),
             }, ct);
             Console.WriteLine(job["id"]);
         });

@@ -19,4 +19,5 @@ internal sealed record RunSettings(
     int? MaxFailedImages,
     double? MaxFailedPercent,
     bool Verbose,
-    string? Labels = null);
+    string? Labels = null,
+    string Decode = "exact");

@@ -35,6 +35,9 @@ public sealed class Job
 
     public string Precision { get; set; } = "fp32";
 
+    /// <summary>How images are decoded: <c>exact</c> (timm-identical) or <c>fast</c> (DCT-domain JPEG downscaling).</summary>
+    public string Decode { get; set; } = "exact";
+
     public JobTasks Tasks { get; set; } = JobTasks.Classify | JobTasks.Embed;
 
     public int TopK { get; set; } = 5;
@@ -80,7 +83,7 @@ public sealed class Job
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
     /// <summary>The model part of the batch messages.</summary>
-    public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK, WeightsSha256);
+    public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK, WeightsSha256, Decode);
 }
 
 /// <summary>

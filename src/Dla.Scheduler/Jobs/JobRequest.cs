@@ -24,6 +24,9 @@ public sealed record JobRequest
     /// <summary><c>fp32</c> or <c>fp16</c>.</summary>
     public string Precision { get; init; } = "fp32";
 
+    /// <summary><c>exact</c> (timm-identical, the default) or <c>fast</c> (DCT-domain JPEG downscaling; docs/preprocessing.md).</summary>
+    public string Decode { get; init; } = "exact";
+
     /// <summary>Any of <c>classify</c> and <c>embed</c>.</summary>
     public IReadOnlyList<string> Tasks { get; init; } = ["classify", "embed"];
 

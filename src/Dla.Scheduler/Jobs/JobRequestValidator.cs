@@ -40,6 +40,10 @@ public sealed class JobRequestValidator(DatasetLister lister, ModelReferenceChec
         {
             Add("precision", "Use fp32 or fp16.");
         }
+        if (request.Decode is not ("exact" or "fast"))
+        {
+            Add("decode", "Use exact (timm-identical) or fast (DCT-domain JPEG downscaling).");
+        }
         var tasks = ParseTasks(request.Tasks, Add);
         if (request.TopK is < 1 or > MaxTopK)
         {

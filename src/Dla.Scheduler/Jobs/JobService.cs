@@ -57,6 +57,7 @@ public sealed class JobService(
             Seed = request.Seed,
             NumClasses = request.NumClasses,
             Precision = request.Precision,
+            Decode = request.Decode,
             Tasks = tasks,
             TopK = request.TopK,
             BatchSize = request.BatchSize,

@@ -170,7 +170,11 @@ public sealed partial class ProcessImageBatchConsumer(
     {
         var classify = message.Model.Tasks.HasFlag(JobTasks.Classify);
         var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
-        var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = datasetOptions.Value.MaxImageBytes });
+        var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with
+        {
+            MaxBytes = datasetOptions.Value.MaxImageBytes,
+            Mode = message.Model.Decode == "fast" ? DecodeMode.Fast : DecodeMode.Exact,
+        });
         var configuredBatchSize = workerOptions.Value.InferenceBatchSize is > 0 and var size ? size : message.Images.Count;
         var labels = classify ? await classNames.GetAsync(message.JobId, session.Classes, cancellationToken) : null;
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(

@@ -90,6 +90,11 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Decode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<string>("DlaVersion")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");

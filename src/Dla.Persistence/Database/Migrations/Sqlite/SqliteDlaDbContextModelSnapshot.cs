@@ -83,6 +83,11 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Decode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DlaVersion")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");

@@ -1,0 +1,31 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Dla.Persistence.Database.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class JobDecodeMode : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Decode",
+                table: "jobs",
+                type: "character varying(8)",
+                maxLength: 8,
+                nullable: false,
+                // Jobs from before the setting were decoded exactly.
+                defaultValue: "exact");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Decode",
+                table: "jobs");
+        }
+    }
+}
