@@ -77,6 +77,27 @@ public sealed class ConfigurationDriftTests
         Assert.Contains("Provider", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_schedulers_tenant_limit_and_model_keys_are_known()
+    {
+        var scheduler = Compose().DlaProcesses().Single(p => p.Name == "service scheduler");
+        var environment = new Dictionary<string, string?>(scheduler.Environment)
+        {
+            ["Api__Tenants__vision__Keys__0"] = "a-tenant-key-0123456789",
+            ["Api__Tenants__vision__MaxRunningJobs"] = "4",
+            ["Api__MaxJsonBytes"] = "2097152",
+            ["Api__MaxUploadBytes"] = "67108864",
+            ["Models__AllowedRoots__0"] = "/models",
+            ["Messaging__UsageTelemetry"] = "false",
+            ["Api__Tenants__vision__MaxRunningJob"] = "4",
+        };
+
+        var failures = ConfigurationDrift.Check(scheduler with { Environment = environment });
+
+        // Only the misspelling is unknown.
+        Assert.Equal(["docker-compose.yml: service scheduler: sets Api__Tenants__vision__MaxRunningJob, but Dla.Scheduler never reads the configuration key Api:Tenants:vision:MaxRunningJob (a typo, a setting the code no longer has, or options bound without ValidateOnStart?)"], failures);
+    }
+
     private static ComposeFile Compose() => ComposeFile.Load(Path.Combine(Root, "docker-compose.yml"), Shell);
 
     private static void AssertAgree(List<DeployedProcess> processes)
