@@ -48,7 +48,7 @@ public sealed class JobLifecycleTests : IDisposable
         {
             Assert.Equal(1, batch.Dispatch);
             Assert.Equal(_dataset.Root, batch.Dataset);
-            Assert.Equal(new ModelSpec("dla46_c", "random", 7, 10, "fp32", JobTasks.Embed, 5), batch.Model);
+            Assert.Equal(new ModelSpec("dla46_c", "random", 7, 10, "fp32", JobTasks.Embed, 5, WeightsSha256: null, Decode: "exact"), batch.Model);
             Assert.Equal(manifest.Where(i => i.BatchIndex == batch.BatchIndex).Select(i => new ImageRef(i.ImageId, i.Path)), batch.Images);
         }
         var batches = await host.BatchesAsync(jobId);
