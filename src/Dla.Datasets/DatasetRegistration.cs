@@ -20,6 +20,15 @@ public static class DatasetRegistration
             services.TryAddSingleton(new BlobServiceClient(blobStorage));
         }
         services.TryAddSingleton<DatasetLister>();
+        return services.AddModelBlobStore();
+    }
+
+    /// <summary>
+    /// Adds <see cref="ModelFiles.ModelBlobStore"/> on the blob account registered before (none: blob model references
+    /// fail with a clear error); the scheduler and the workers read model files with the same account as datasets.
+    /// </summary>
+    public static IServiceCollection AddModelBlobStore(this IServiceCollection services)
+    {
         services.TryAddSingleton(sp => new ModelFiles.ModelBlobStore(sp.GetService<BlobServiceClient>()));
         return services;
     }

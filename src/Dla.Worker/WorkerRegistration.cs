@@ -3,7 +3,6 @@ using Dla.Modeling.Models;
 using Dla.Modeling.Weights;
 using Dla.Persistence.Database;
 using Dla.Datasets;
-using Dla.Datasets.ModelFiles;
 using Dla.Messaging;
 using Dla.Persistence.Results;
 using Dla.Worker.Batches;
@@ -71,7 +70,7 @@ public static class WorkerRegistration
         }
         services.AddSingleton<DatasetReader>();
         // Model files in blob storage: the same account and credential as the datasets.
-        services.AddSingleton(sp => new ModelBlobStore(sp.GetService<BlobServiceClient>()));
+        services.AddModelBlobStore();
         services.AddSingleton<PinnedModelFiles>();
         services.AddSingleton<JobClassNames>();
     }
