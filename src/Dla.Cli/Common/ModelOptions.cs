@@ -37,15 +37,16 @@ internal sealed class ModelOptions
     public ModelRequest Request(ParseResult result, string model) =>
         new(model, result.GetValue(Weights), result.GetValue(Seed), result.GetValue(NumClasses), result.GetValue(Precision));
 
-    public InferenceOptions Inference(ParseResult result) =>
-        new() { Provider = result.GetValue(Provider), IntraOpThreads = result.GetValue(Threads) };
+    /// <summary>Provider and threads from the command line; <paramref name="sharesCoresWithDecoding"/> where images decode beside the model.</summary>
+    public InferenceOptions Inference(ParseResult result, bool sharesCoresWithDecoding = false) =>
+        new() { Provider = result.GetValue(Provider), IntraOpThreads = result.GetValue(Threads), SharesCoresWithDecoding = sharesCoresWithDecoding };
 
     /// <summary>Resolves the model to a cached ONNX file and opens one session on it.</summary>
-    public async Task<DlaSession> OpenAsync(ParseResult result, string model, CancellationToken cancellationToken)
+    public async Task<DlaSession> OpenAsync(ParseResult result, string model, CancellationToken cancellationToken, bool sharesCoresWithDecoding = false)
     {
         using var hub = new HuggingFaceHub();
         var path = await new ModelRepository(hub).ResolveAsync(Request(result, model), cancellationToken);
-        var session = DlaSession.Open(path, Inference(result));
+        var session = DlaSession.Open(path, Inference(result, sharesCoresWithDecoding));
         if (session.Description.Untrained)
         {
             Console.Error.WriteLine($"warning: {session.Description.Name} uses untrained {session.Description.WeightsSource} weights; its predictions are meaningless.");

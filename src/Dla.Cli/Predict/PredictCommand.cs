@@ -27,7 +27,7 @@ internal static class PredictCommand
             {
                 throw new ArgumentException("--batch-size must be within 1..4096 and --top-k non-negative.");
             }
-            using var session = await options.OpenAsync(result, result.GetValue(model)!, ct);
+            using var session = await options.OpenAsync(result, result.GetValue(model)!, ct, sharesCoresWithDecoding: true);
             if (result.GetValue(embeddings) && !session.HasEmbedding)
             {
                 Console.Error.WriteLine($"warning: {session.Description.Name} has no 'embedding' output (a plain torch.onnx.export); lines carry no embedding.");

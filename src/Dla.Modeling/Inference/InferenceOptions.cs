@@ -9,8 +9,15 @@ public sealed record InferenceOptions
     /// <summary>CUDA device ordinal.</summary>
     public int DeviceId { get; init; }
 
-    /// <summary>Threads for one operator (0 lets ONNX Runtime use one per physical core).</summary>
+    /// <summary>Threads for one operator (0: one per physical core on the CPU, one on CUDA).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// True where images decode on the same cores while the model runs (a worker, <c>dla predict</c>, <c>dla run</c>):
+    /// ONNX Runtime's intra-op threads then block between operators instead of spinning, so the cycles they
+    /// would burn waiting go to the decoders. False (spinning) for the model alone, e.g. <c>dla bench model</c>.
+    /// </summary>
+    public bool SharesCoresWithDecoding { get; init; }
 
     /// <summary>Receives warnings such as a CUDA fallback; defaults to standard error.</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");

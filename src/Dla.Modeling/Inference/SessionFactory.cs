@@ -11,7 +11,7 @@ internal static class SessionFactory
         {
             try
             {
-                using var cudaOptions = BaseOptions(options);
+                using var cudaOptions = BaseOptions(options, ExecutionProvider.Cuda);
                 cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId);
                 return (open(cudaOptions), ExecutionProvider.Cuda);
             }
@@ -21,7 +21,7 @@ internal static class SessionFactory
                 options.Warn($"CUDA execution provider unavailable ({ex.Message.Split('\n')[0]}); running on the CPU.");
             }
         }
-        using var cpuOptions = BaseOptions(options);
+        using var cpuOptions = BaseOptions(options, ExecutionProvider.Cpu);
         try
         {
             return (open(cpuOptions), ExecutionProvider.Cpu);
@@ -32,15 +32,20 @@ internal static class SessionFactory
         }
     }
 
-    private static SessionOptions BaseOptions(InferenceOptions options)
+    private static SessionOptions BaseOptions(InferenceOptions options, ExecutionProvider provider)
     {
+        // On CUDA the graph runs on the device: the few CPU-side kernels (shape ops) gain nothing from a thread
+        // pool, and spinning threads would only take cores from the decoders that feed the GPU.
+        var cuda = provider == ExecutionProvider.Cuda;
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads,
+            IntraOpNumThreads = options.IntraOpThreads > 0 || !cuda ? options.IntraOpThreads : 1,
         };
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+        var spin = !cuda && !options.SharesCoresWithDecoding;
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spin ? "1" : "0");
         return sessionOptions;
     }
 }

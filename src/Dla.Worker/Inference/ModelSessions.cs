@@ -84,6 +84,7 @@ public sealed partial class ModelSessions(ModelRepository models, PinnedModelFil
             {
                 Provider = Enum.Parse<ExecutionProvider>(worker.Provider, ignoreCase: true),
                 IntraOpThreads = worker.IntraOpThreads,
+                SharesCoresWithDecoding = true,
                 Warn = message => LogRuntimeWarning(logger, message),
             });
         }
