@@ -8,5 +8,5 @@ namespace Dla.Cli.Bench;
 /// </summary>
 internal static class BenchCommands
 {
-    public static Command Create() => new("bench", "Measure throughput") { ModelBenchmark.Create(), DecodeBenchmark.Create() };
+    public static Command Create() => new("bench", "Measure throughput") { ModelBenchmark.Create(), DecodeBenchmark.Create(), FidelityBenchmark.Create() };
 }
