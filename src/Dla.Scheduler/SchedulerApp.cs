@@ -1,6 +1,6 @@
 using Dla.Messaging;
 using Dla.Scheduler.Api;
-using Dla.Scheduler.Console;
+using Dla.Scheduler.WebConsole;
 using Dla.ServiceDefaults.Telemetry;
 using MassTransit;
 

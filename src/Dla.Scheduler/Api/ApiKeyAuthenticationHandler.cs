@@ -29,7 +29,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     public const string HeaderName = "X-Api-Key";
 
     /// <summary>
-    /// The console's HttpOnly, SameSite=Strict login cookie (Console/ConsoleLogin.cs sets it). It holds the key itself,
+    /// The console's HttpOnly, SameSite=Strict login cookie (WebConsole/ConsoleLogin.cs sets it). It holds the key itself,
     /// so it is valid on every scheduler replica and ends when the key is removed from configuration; script never sees it.
     /// </summary>
     public const string CookieName = "dla_api_key";

@@ -1,7 +1,7 @@
 using Dla.Scheduler.Api;
 using Microsoft.Extensions.Options;
 
-namespace Dla.Scheduler.Console;
+namespace Dla.Scheduler.WebConsole;
 
 /// <summary>
 /// Signing in to the console: a key goes in once (a form posts it), comes back as the HttpOnly, SameSite=Strict

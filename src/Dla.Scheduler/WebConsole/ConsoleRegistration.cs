@@ -2,7 +2,7 @@ using Dla.Datasets;
 using Dla.Scheduler.Thumbnails;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Dla.Scheduler.Console;
+namespace Dla.Scheduler.WebConsole;
 
 /// <summary>
 /// The web console (<c>/ui/</c>, docs/console.md): static pages served by the scheduler itself that call the job API,

@@ -1,6 +1,6 @@
 using Dla.Scheduler.Api;
 
-namespace Dla.Scheduler.Console;
+namespace Dla.Scheduler.WebConsole;
 
 /// <summary>
 /// Cross-site request forgery defence for cookie-authenticated requests. SameSite=Strict already keeps the cookie

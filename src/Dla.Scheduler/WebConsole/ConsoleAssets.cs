@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
-namespace Dla.Scheduler.Console;
+namespace Dla.Scheduler.WebConsole;
 
 /// <summary>
-/// The console's HTML, script and style sheets, embedded in the scheduler's assembly (Console/wwwroot): nothing is
+/// The console's HTML, script and style sheets, embedded in the scheduler's assembly (WebConsole/wwwroot): nothing is
 /// fetched from elsewhere at run time, so an offline cluster gets the whole console. Every response carries a
 /// Content-Security-Policy that allows only this origin (no inline script), and the files are revalidated by
 /// ETag so a new scheduler version is picked up at once.
@@ -16,7 +16,7 @@ internal static class ConsoleAssets
     private const string Policy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    private static readonly IFileProvider Files = new EmbeddedFileProvider(typeof(ConsoleAssets).Assembly, "Dla.Scheduler.Console.wwwroot");
+    private static readonly IFileProvider Files = new EmbeddedFileProvider(typeof(ConsoleAssets).Assembly, "Dla.Scheduler.WebConsole.wwwroot");
 
     /// <summary>Files under <c>/ui/</c> (before routing, so the page routes below never shadow a file).</summary>
     public static StaticFileOptions Static { get; } = new()
