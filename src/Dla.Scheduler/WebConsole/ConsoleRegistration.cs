@@ -24,11 +24,10 @@ public static class ConsoleRegistration
     /// <summary>Refuses cross-site state changes signed in by the console's cookie (<see cref="CookieCsrf"/>); call after authentication.</summary>
     public static IApplicationBuilder UseConsoleCsrfCheck(this IApplicationBuilder app) => app.UseMiddleware<CookieCsrf>();
 
-    /// <summary>Maps <c>/</c> (a redirect to the console), the sign-in endpoints and the console's page addresses.</summary>
+    /// <summary>Maps <c>/</c> (a redirect to the console), the sign-in endpoints and the console's page addresses (<c>/ui</c> itself included: routing ignores a trailing slash).</summary>
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/", () => Results.Redirect(ConsoleAssets.Prefix + "/")).ExcludeFromDescription();
-        endpoints.MapGet(ConsoleAssets.Prefix, () => Results.Redirect(ConsoleAssets.Prefix + "/")).ExcludeFromDescription();
         ConsoleLogin.Map(endpoints);
         endpoints.MapFallbackToFile(ConsoleAssets.Prefix + "/{**page}", "index.html", ConsoleAssets.Shell);
         return endpoints;

@@ -18,10 +18,22 @@ public sealed class ConsoleSignInTests : IDisposable
 
     private readonly TestDataset _dataset = new(images: 4, folders: 1);
 
-    public void Dispose() => _dataset.Dispose();
+    public void Dispose()
+    {
+        _http?.Dispose();
+        _dataset.Dispose();
+    }
 
-    private Task<SchedulerHost> StartAsync() => SchedulerHost.StartSqliteAsync(_dataset.SqliteFile, _dataset.Root,
-        new Dictionary<string, string?> { ["Api:Keys:0"] = AdminKey, ["Api:Tenants:team:Keys:0"] = TenantKey });
+    private HttpClient _http = null!;
+
+    /// <summary>A scheduler with an administrator and a tenant key, and a client that sends only the cookies a test names and follows no redirect.</summary>
+    private async Task<SchedulerHost> StartAsync()
+    {
+        var host = await SchedulerHost.StartSqliteAsync(_dataset.SqliteFile, _dataset.Root,
+            new Dictionary<string, string?> { ["Api:Keys:0"] = AdminKey, ["Api:Tenants:team:Keys:0"] = TenantKey });
+        _http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.Http.BaseAddress };
+        return host;
+    }
 
     private static HttpRequestMessage Request(HttpMethod method, string url, string? cookie = null, bool consoleHeader = false, string? origin = null, object? json = null)
     {
@@ -45,10 +57,10 @@ public sealed class ConsoleSignInTests : IDisposable
         return request;
     }
 
-    private static async Task<string> SignInAsync(SchedulerHost host, string key)
+    private async Task<string> SignInAsync(string key)
     {
         using var request = Request(HttpMethod.Post, "/ui/session", consoleHeader: true, json: new { key });
-        using var response = await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var setCookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
@@ -62,12 +74,12 @@ public sealed class ConsoleSignInTests : IDisposable
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await StartAsync();
 
-        using var wrong = await host.Http.SendAsync(Request(HttpMethod.Post, "/ui/session", consoleHeader: true, json: new { key = "guess" }), cancellationToken);
-        var cookie = await SignInAsync(host, AdminKey);
-        using var jobs = await host.Http.SendAsync(Request(HttpMethod.Get, "/jobs", cookie), cancellationToken);
-        using var session = await host.Http.SendAsync(Request(HttpMethod.Get, "/ui/session", cookie), cancellationToken);
-        using var anonymous = await host.Http.SendAsync(Request(HttpMethod.Get, "/ui/session"), cancellationToken);
-        using var forged = await host.Http.SendAsync(Request(HttpMethod.Get, "/jobs", "dla_api_key=guess"), cancellationToken);
+        using var wrong = await _http.SendAsync(Request(HttpMethod.Post, "/ui/session", consoleHeader: true, json: new { key = "guess" }), cancellationToken);
+        var cookie = await SignInAsync(AdminKey);
+        using var jobs = await _http.SendAsync(Request(HttpMethod.Get, "/jobs", cookie), cancellationToken);
+        using var session = await _http.SendAsync(Request(HttpMethod.Get, "/ui/session", cookie), cancellationToken);
+        using var anonymous = await _http.SendAsync(Request(HttpMethod.Get, "/ui/session"), cancellationToken);
+        using var forged = await _http.SendAsync(Request(HttpMethod.Get, "/jobs", "dla_api_key=guess"), cancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.False(wrong.Headers.Contains("Set-Cookie"));
@@ -84,14 +96,14 @@ public sealed class ConsoleSignInTests : IDisposable
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await StartAsync();
-        var admin = await SignInAsync(host, AdminKey);
-        var tenant = await SignInAsync(host, TenantKey);
-        using var adminSubmit = await host.Http.SendAsync(Request(HttpMethod.Post, "/jobs", admin, consoleHeader: true, json: new { dataset = _dataset.Root, model = "dla34" }), cancellationToken);
+        var admin = await SignInAsync(AdminKey);
+        var tenant = await SignInAsync(TenantKey);
+        using var adminSubmit = await _http.SendAsync(Request(HttpMethod.Post, "/jobs", admin, consoleHeader: true, json: new { dataset = _dataset.Root, model = "dla34" }), cancellationToken);
         var adminJob = (await adminSubmit.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
 
-        using var list = await host.Http.SendAsync(Request(HttpMethod.Get, "/jobs", tenant), cancellationToken);
-        using var other = await host.Http.SendAsync(Request(HttpMethod.Get, $"/jobs/{adminJob}", tenant), cancellationToken);
-        using var session = await host.Http.SendAsync(Request(HttpMethod.Get, "/ui/session", tenant), cancellationToken);
+        using var list = await _http.SendAsync(Request(HttpMethod.Get, "/jobs", tenant), cancellationToken);
+        using var other = await _http.SendAsync(Request(HttpMethod.Get, $"/jobs/{adminJob}", tenant), cancellationToken);
+        using var session = await _http.SendAsync(Request(HttpMethod.Get, "/ui/session", tenant), cancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, adminSubmit.StatusCode);
         Assert.Equal(0, (await list.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("total").GetInt64());
@@ -104,17 +116,17 @@ public sealed class ConsoleSignInTests : IDisposable
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await StartAsync();
-        var cookie = await SignInAsync(host, AdminKey);
+        var cookie = await SignInAsync(AdminKey);
         var submit = new { dataset = _dataset.Root, model = "dla34" };
         var self = host.Http.BaseAddress!.GetLeftPart(UriPartial.Authority);
 
-        using var noHeader = await host.Http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, json: submit), cancellationToken);
-        using var foreignOrigin = await host.Http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, consoleHeader: true, origin: "https://evil.example", json: submit), cancellationToken);
-        using var signInWithoutHeader = await host.Http.SendAsync(Request(HttpMethod.Post, "/ui/session", json: new { key = AdminKey }), cancellationToken);
-        using var console = await host.Http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, consoleHeader: true, origin: self, json: submit), cancellationToken);
+        using var noHeader = await _http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, json: submit), cancellationToken);
+        using var foreignOrigin = await _http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, consoleHeader: true, origin: "https://evil.example", json: submit), cancellationToken);
+        using var signInWithoutHeader = await _http.SendAsync(Request(HttpMethod.Post, "/ui/session", json: new { key = AdminKey }), cancellationToken);
+        using var console = await _http.SendAsync(Request(HttpMethod.Post, "/jobs", cookie, consoleHeader: true, origin: self, json: submit), cancellationToken);
         var bearer = Request(HttpMethod.Post, "/jobs", json: submit);
         bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        using var cli = await host.Http.SendAsync(bearer, cancellationToken);
+        using var cli = await _http.SendAsync(bearer, cancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, noHeader.StatusCode);
         Assert.Contains("X-Dla-Console", (await noHeader.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -122,7 +134,7 @@ public sealed class ConsoleSignInTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, signInWithoutHeader.StatusCode);
         Assert.Equal(HttpStatusCode.Created, console.StatusCode);
         Assert.Equal(HttpStatusCode.Created, cli.StatusCode);
-        Assert.Equal(2, (await (await host.Http.SendAsync(Request(HttpMethod.Get, "/jobs", cookie), cancellationToken)).Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("total").GetInt64());
+        Assert.Equal(2, (await (await _http.SendAsync(Request(HttpMethod.Get, "/jobs", cookie), cancellationToken)).Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("total").GetInt64());
     }
 
     [Fact]
@@ -131,10 +143,10 @@ public sealed class ConsoleSignInTests : IDisposable
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await StartAsync();
 
-        using var root = await host.Http.GetAsync("/", cancellationToken);
-        using var shell = await host.Http.GetAsync("/ui/", cancellationToken);
-        using var deepLink = await host.Http.GetAsync($"/ui/jobs/{Guid.NewGuid()}/results", cancellationToken);
-        using var script = await host.Http.GetAsync("/ui/app.js", cancellationToken);
+        using var root = await _http.GetAsync("/", cancellationToken);
+        using var shell = await _http.GetAsync("/ui/", cancellationToken);
+        using var deepLink = await _http.GetAsync($"/ui/jobs/{Guid.NewGuid()}/results", cancellationToken);
+        using var script = await _http.GetAsync("/ui/app.js", cancellationToken);
 
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.Equal("/ui/", root.Headers.Location!.OriginalString);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dla.Scheduler.Tests.Hosting;
 using SkiaSharp;
 
@@ -121,8 +123,10 @@ public sealed class ThumbnailTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, notAnId.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, otherTenant.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownJob.StatusCode);
-        Assert.Equal((await unknownJob.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Replace(unknownJob.RequestMessage!.RequestUri!.Segments[2].TrimEnd('/'), "ID", StringComparison.Ordinal),
-            (await otherTenant.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Replace(jobId.ToString(), "ID", StringComparison.Ordinal));
+        var unknownProblem = await unknownJob.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var otherProblem = await otherTenant.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(unknownProblem.GetProperty("title").GetString(), otherProblem.GetProperty("title").GetString());
+        Assert.Equal($"Job {jobId} does not exist.", otherProblem.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.NotFound, revalidatedByOtherTenant.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
