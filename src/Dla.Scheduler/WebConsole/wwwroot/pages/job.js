@@ -23,8 +23,9 @@ export async function jobPage({ main, params: [id] }) {
   const errors = el('div', { id: 'errors' });
   const actions = el('div', { class: 'actions', id: 'actions' });
   const failure = el('div', { id: 'failure' });
+  const settings = el('div', {}, provenance(job));
   const dialog = imageDialog(id);
-  const grid = resultGrid(id, {}, dialog.open, { limit: 24 });
+  const gridArea = el('div', { id: 'first-results' });
   const gridStatus = el('p', { class: 'muted' });
 
   main.append(heading, message, failure,
@@ -34,11 +35,19 @@ export async function jobPage({ main, params: [id] }) {
       el('section', { class: 'card', 'aria-labelledby': 'throughput-title' }, el('h2', { id: 'throughput-title' }, 'Throughput'), chartArea),
       el('section', { class: 'card', 'aria-labelledby': 'batches-title' }, el('h2', { id: 'batches-title' }, 'Batches'), batches)),
     el('section', { class: 'card', 'aria-labelledby': 'errors-title' }, el('h2', { id: 'errors-title' }, 'Errors by kind'), errors),
-    el('section', { class: 'card', 'aria-labelledby': 'provenance-title' }, el('h2', { id: 'provenance-title' }, 'Provenance and settings'), provenance(job)),
+    el('section', { class: 'card', 'aria-labelledby': 'provenance-title' }, el('h2', { id: 'provenance-title' }, 'Provenance and settings'), settings),
     el('section', { 'aria-labelledby': 'results-title' },
       el('div', { class: 'title-row' }, el('h2', { id: 'results-title' }, 'Results'),
         el('a', { class: 'button', href: `/ui/jobs/${id}/results`, 'data-nav': true }, 'Browse and filter all results')),
-      grid.list, gridStatus));
+      gridArea, gridStatus));
+
+  // The first page of results; loaded again when the job finishes (it may have had none when the page opened).
+  function loadGrid() {
+    const grid = resultGrid(id, {}, dialog.open, { limit: 24 });
+    clear(gridArea).append(grid.list);
+    grid.more().then(hasMore => { gridStatus.textContent = grid.list.children.length === 0 ? 'No results yet.' : hasMore ? 'First results shown.' : ''; })
+      .catch(error => showError(gridStatus, error));
+  }
 
   function showProgress(p) {
     clear(progressArea).append(progressBar(p, 'Job progress'));
@@ -46,13 +55,15 @@ export async function jobPage({ main, params: [id] }) {
       ['Succeeded', count(p.succeeded)], ['Failed', count(p.failed)], ['Remaining', count(p.remaining)],
       ['Total', `${count(p.total)}${p.total_final ? '' : ' (listing…)'}`], ['Images/s', rate(p.images_per_second)], ['ETA', duration(p.eta_seconds)],
     ].flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-count': k.toLowerCase() }, v)]));
-    if (p.state !== job.state) {
-      job.state = p.state;
-      clear(document.getElementById('job-state')).append(stateBadge(p.state));
-      drawActions();
-    }
+    if (p.state !== job.state) setState(p.state);
     clear(failure);
     if (p.failure_reason) failure.append(el('p', { class: 'error', role: 'alert' }, `Failed: ${p.failure_reason}`));
+  }
+
+  function setState(state) {
+    job.state = state;
+    clear(document.getElementById('job-state')).append(stateBadge(state));
+    drawActions();
   }
 
   async function refreshDetails() {
@@ -72,7 +83,7 @@ export async function jobPage({ main, params: [id] }) {
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Kind'), el('th', { scope: 'col' }, 'Images'), el('th', { scope: 'col' }, 'Examples'))),
       el('tbody', {}, kinds.map(k => el('tr', { 'data-kind': k.kind },
         el('td', {}, el('code', {}, k.kind)), el('td', { class: 'num' }, count(k.count)),
-        el('td', {}, el('ul', { class: 'examples' }, k.examples.map(e => el('li', {}, el('span', { class: 'mono' }, e.path), ' — ', el('span', { class: 'muted' }, e.message))))))))));
+        el('td', {}, el('ul', { class: 'examples' }, k.examples.map(e => el('li', {}, el('span', { class: 'mono' }, e.path), ' — ', el('span', { class: 'muted' }, e.message)))))))));
   }
 
   function drawActions() {
@@ -102,9 +113,13 @@ export async function jobPage({ main, params: [id] }) {
     clear(message);
     try {
       const result = await call();
-      if (result?.state) job = { ...job, ...result };
       message.append(el('p', { class: 'ok', role: 'status' }, typeof result === 'string' ? result : `Done: ${name}.`));
-      drawActions();
+      if (result?.state) {
+        job = { ...job, ...result };
+        setState(result.state);
+      } else {
+        drawActions();
+      }
       if (!events && !isFinal(job.state)) follow();
     } catch (error) {
       showError(message, error);
@@ -122,7 +137,10 @@ export async function jobPage({ main, params: [id] }) {
         // The server ends the stream after the final report; closing first keeps the browser from reconnecting.
         events.close();
         events = null;
+        clearInterval(detailsTimer);
         refreshDetails();
+        api(jobUrl(id)).then(final => clear(settings).append(provenance(final))).catch(error => showError(message, error));
+        loadGrid();
       }
     });
   }
@@ -134,8 +152,7 @@ export async function jobPage({ main, params: [id] }) {
     follow();
     detailsTimer = setInterval(() => { if (!document.hidden) refreshDetails(); }, 3000);
   }
-  grid.more().then(hasMore => { gridStatus.textContent = grid.list.children.length === 0 ? 'No results yet.' : hasMore ? 'First results shown.' : ''; })
-    .catch(error => showError(gridStatus, error));
+  loadGrid();
   return () => { events?.close(); clearInterval(detailsTimer); dialog.remove(); };
 }
 
