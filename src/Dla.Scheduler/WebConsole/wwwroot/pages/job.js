@@ -15,7 +15,7 @@ export async function jobPage({ main, params: [id] }) {
     showError(message, error);
     return;
   }
-  const heading = el('h1', {}, 'Job ', el('span', { class: 'mono' }, id.slice(0, 8)), ' ', el('span', { id: 'job-state' }, stateBadge(job.state)));
+  const heading = el('h1', {}, 'Job ', el('span', { class: 'mono' }, id.slice(-12)), ' ', el('span', { id: 'job-state' }, stateBadge(job.state)));
   const progressArea = el('div', { class: 'progress-area' });
   const counts = el('dl', { class: 'counts', id: 'counts' });
   const chartArea = el('div', { class: 'chart-area' });

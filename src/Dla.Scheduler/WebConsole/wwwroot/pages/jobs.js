@@ -56,9 +56,9 @@ export async function jobsPage({ main, query, navigate }) {
     for (const job of result.jobs) {
       const p = job.progress;
       body.append(el('tr', { 'data-job': job.id },
-        el('td', { 'data-label': 'Job' }, el('a', { href: `/ui/jobs/${job.id}`, 'data-nav': true, class: 'mono', title: job.id }, job.id.slice(0, 8)), el('div', { class: 'muted small' }, job.dataset)),
+        el('td', { 'data-label': 'Job' }, el('a', { href: `/ui/jobs/${job.id}`, 'data-nav': true, class: 'mono', title: job.id }, job.id.slice(-12)), el('div', { class: 'muted small' }, job.dataset)),
         el('td', { 'data-label': 'State' }, stateBadge(job.state)),
-        el('td', { 'data-label': 'Progress' }, progressBar(p, `Progress of job ${job.id.slice(0, 8)}`)),
+        el('td', { 'data-label': 'Progress' }, progressBar(p, `Progress of job ${job.id.slice(-12)}`)),
         el('td', { 'data-label': 'Images/s', class: 'num' }, rate(p?.images_per_second)),
         el('td', { 'data-label': 'ETA', class: 'num' }, duration(p?.eta_seconds)),
         el('td', { 'data-label': 'Model', class: 'model' }, job.model),

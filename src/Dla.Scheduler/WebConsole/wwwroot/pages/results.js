@@ -54,7 +54,7 @@ export async function resultsPage({ main, params: [id], query, navigate }) {
 
   main.append(
     el('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, el('a', { href: '/ui/', 'data-nav': true }, 'Jobs'), ' / ',
-      el('a', { href: `/ui/jobs/${id}`, 'data-nav': true, class: 'mono' }, id.slice(0, 8)), ' / results'),
+      el('a', { href: `/ui/jobs/${id}`, 'data-nav': true, class: 'mono' }, id.slice(-12)), ' / results'),
     el('h1', {}, 'Results'), filters, message, grid.list, status, moreButton,
     el('section', { class: 'card', 'aria-labelledby': 'similar-title' }, el('h2', { id: 'similar-title' }, 'Search by image'), search, uploadResults));
 
