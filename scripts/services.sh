@@ -139,6 +139,8 @@ install_packages() {
   command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
   command -v curl >/dev/null || pkgs+=(curl)
+  # Not a service: the browser the console's tests drive (tests/Dla.Console.Tests).
+  [[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
   ((${#pkgs[@]})) || return 0
   local t0 apt_log=$TOOLS_DIR/logs/apt.log
   t0=$(now)

@@ -1,5 +1,6 @@
 using Dla.Messaging;
 using Dla.Scheduler.Api;
+using Dla.Scheduler.WebConsole;
 using Dla.ServiceDefaults.Telemetry;
 using MassTransit;
 
@@ -12,7 +13,7 @@ public static class SchedulerApp
     public const string ServiceName = "dla-scheduler";
 
     /// <summary>
-    /// The scheduler: services, bus, endpoints (behind API keys), health, OpenAPI, and OpenTelemetry with <c>/metrics</c>.
+    /// The scheduler: services, bus, endpoints (behind API keys), the console (<c>/ui/</c>), health, OpenAPI, and OpenTelemetry with <c>/metrics</c>.
     /// <paramref name="configure"/> may add configuration or services before anything is registered (tests set the database and transport);
     /// <paramref name="configureBus"/> may register more consumers (tests observe the dispatched batches).
     /// </summary>
@@ -22,6 +23,7 @@ public static class SchedulerApp
         configure?.Invoke(builder);
         builder.Services.AddDlaScheduler(builder.Configuration);
         builder.Services.AddApiKeys();
+        builder.Services.AddConsole();
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddDlaSchedulerConsumers();
@@ -32,10 +34,14 @@ public static class SchedulerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseConsoleFiles();
+        app.UseRouting();
         app.UseAuthentication();
+        app.UseConsoleCsrfCheck();
         app.UseAuthorization();
         app.UseRequestLimits();
         app.MapDlaSchedulerApi();
+        app.MapConsole();
         app.MapOpenApi();
         app.MapDlaSchedulerHealth();
         app.MapDlaMetrics();

@@ -1,3 +1,4 @@
+using Dla.Testing;
 using Dla.Contracts;
 using Dla.Persistence.Jobs;
 using Dla.Scheduler.Leadership;

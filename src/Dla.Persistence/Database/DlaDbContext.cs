@@ -64,6 +64,9 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
         {
             result.ToTable("results");
             result.HasKey(r => new { r.JobId, r.ImageId });
+            // The console's results grid pages by keyset: least (or most) confident first, and within one top-1 label.
+            result.HasIndex(r => new { r.JobId, r.Top1Probability, r.ImageId });
+            result.HasIndex(r => new { r.JobId, r.Top1Label, r.Top1Probability, r.ImageId });
             MapEmbedding(result);
         });
         modelBuilder.Entity<ImageError>(error =>

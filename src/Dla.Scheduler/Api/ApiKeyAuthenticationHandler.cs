@@ -10,7 +10,7 @@ namespace Dla.Scheduler.Api;
 
 /// <summary>
 /// Authenticates a request by the API key it carries, as <c>Authorization: Bearer &lt;key&gt;</c> or
-/// <c>X-Api-Key: &lt;key&gt;</c>, against the administrator keys and every tenant's keys (<see cref="ApiKeyOptions"/>);
+/// <c>X-Api-Key: &lt;key&gt;</c>, or in the console's login cookie (<see cref="CookieName"/>), against the administrator keys and every tenant's keys (<see cref="ApiKeyOptions"/>);
 /// a tenant key's identity carries its tenant (<see cref="Caller"/>). The comparison takes the same
 /// time whichever key (or none) matches, and neither the key nor a prefix of it is ever logged: the
 /// identity is the key's position in the list. A refused request gets 401, a problem body saying what is
@@ -28,6 +28,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>
+    /// The console's HttpOnly, SameSite=Strict login cookie (WebConsole/ConsoleLogin.cs sets it). It holds the key itself,
+    /// so it is valid on every scheduler replica and ends when the key is removed from configuration; script never sees it.
+    /// </summary>
+    public const string CookieName = "dla_api_key";
+
+    /// <summary>Set on identities authenticated by the cookie: their state-changing requests get the console's CSRF check.</summary>
+    public const string CookieClaim = "dla:cookie";
+
     private const string InvalidKey = "The API key is not valid.";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -38,15 +47,24 @@ internal sealed class ApiKeyAuthenticationHandler(
             // No key configured: the API is open (the scheduler warned at start).
             return Task.FromResult(Success("open", tenant: null));
         }
-        if (PresentedKey() is not { Length: > 0 } presented)
+        var (presented, viaCookie) = PresentedKey();
+        if (presented is not { Length: > 0 })
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
+        return Task.FromResult(Identify(configured, presented) is { } caller
+            ? Success(caller.Name, caller.Tenant, viaCookie)
+            : AuthenticateResult.Fail(InvalidKey));
+    }
+
+    /// <summary>The caller a key names (its name and tenant), or null when it is none of the configured keys.</summary>
+    public static (string Name, string? Tenant)? Identify(ApiKeyOptions configured, string presented)
+    {
         var candidates = configured.Keys.Select((key, i) => (Key: key, Name: $"api-key-{i}", Tenant: (string?)null))
             .Concat(configured.Tenants.SelectMany(t => t.Value.Keys.Select((key, i) => (Key: key, Name: $"tenant-{t.Key}-key-{i}", Tenant: (string?)t.Key))))
             .ToList();
         var index = IndexOf(presented, candidates.Select(c => c.Key).ToList());
-        return Task.FromResult(index < 0 ? AuthenticateResult.Fail(InvalidKey) : Success(candidates[index].Name, candidates[index].Tenant));
+        return index < 0 ? null : (candidates[index].Name, candidates[index].Tenant);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -70,14 +88,16 @@ internal sealed class ApiKeyAuthenticationHandler(
         });
     }
 
-    private string? PresentedKey()
+    /// <summary>The key a request carries: a header wins over the cookie (a client that names its key means that one).</summary>
+    private (string? Key, bool ViaCookie) PresentedKey()
     {
         var authorization = Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return authorization["Bearer ".Length..].Trim();
+            return (authorization["Bearer ".Length..].Trim(), false);
         }
-        return Request.Headers[HeaderName].ToString().Trim();
+        var header = Request.Headers[HeaderName].ToString().Trim();
+        return header.Length > 0 ? (header, false) : (Request.Cookies[CookieName], true);
     }
 
     /// <summary>
@@ -99,9 +119,13 @@ internal sealed class ApiKeyAuthenticationHandler(
         return found;
     }
 
-    private static AuthenticateResult Success(string name, string? tenant)
+    private static AuthenticateResult Success(string name, string? tenant, bool viaCookie = false)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+        if (viaCookie)
+        {
+            claims.Add(new Claim(CookieClaim, "true"));
+        }
         if (tenant is not null)
         {
             claims.Add(new Claim(Caller.TenantClaim, tenant));

@@ -43,6 +43,7 @@ public static class ApiRegistration
             .AddEndpointFilter<JobErrorFilter>().AddEndpointFilter<TenantScopeFilter>();
         JobEndpoints.Map(jobs);
         ResultEndpoints.Map(jobs);
+        BrowseEndpoints.Map(jobs);
         return endpoints;
     }
 

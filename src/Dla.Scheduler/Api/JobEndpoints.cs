@@ -1,3 +1,4 @@
+using Dla.Persistence.Jobs;
 using Dla.Scheduler.Jobs;
 using Dla.Scheduler.Progress;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ internal static class JobEndpoints
     {
         jobs.MapPost("/", SubmitAsync).Accepts<JobRequest>("application/json").Produces<JobView>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status429TooManyRequests).WithSummary("Submit a job");
-        jobs.MapGet("/", ListAsync).WithSummary("Jobs, newest first");
+        jobs.MapGet("/", ListAsync).WithSummary("Jobs, newest first; filter by state and model, progress=true adds each job's progress");
         jobs.MapGet("/{id}", GetAsync).WithSummary("A job with its progress");
         jobs.MapGet("/{id}/events", EventsAsync).Produces<ProgressReport>(contentType: "text/event-stream")
             .WithSummary("Progress as server-sent events, every second until the job is final");
@@ -48,10 +49,18 @@ internal static class JobEndpoints
         return TypedResults.Created($"/jobs/{job.Id}", JobView.Of(job));
     }
 
-    private static async Task<JobPage> ListAsync(int? page, int? pageSize, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+    private static async Task<JobPage> ListAsync(int? page, int? pageSize, string? state, string? model, bool? progress, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
         var (p, size) = Paging(page, pageSize, 50);
-        return await jobs.ListAsync(p, size, Caller.Tenant(context.User), cancellationToken);
+        JobState? wanted = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            wanted = Enum.TryParse<JobState>(state, ignoreCase: true, out var parsed) && !int.TryParse(state, out _)
+                ? parsed
+                : throw new JobValidationException(new Dictionary<string, string[]> { ["state"] = [$"One of {string.Join(", ", Enum.GetNames<JobState>().Select(n => n.ToLowerInvariant()))}."] });
+        }
+        var filter = new JobFilter(Caller.Tenant(context.User), wanted, string.IsNullOrEmpty(model) ? null : model, progress ?? false);
+        return await jobs.ListAsync(p, size, filter, cancellationToken);
     }
 
     private static async Task<JobView> GetAsync(string id, JobService jobs, CancellationToken cancellationToken)

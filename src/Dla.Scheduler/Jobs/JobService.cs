@@ -86,14 +86,31 @@ public sealed class JobService(
     }
 
     /// <summary>Jobs, newest first; <paramref name="page"/> counts from 1.</summary>
-    public async Task<JobPage> ListAsync(int page, int pageSize, string? tenant = null, CancellationToken cancellationToken = default)
+    public Task<JobPage> ListAsync(int page, int pageSize, string? tenant = null, CancellationToken cancellationToken = default) =>
+        ListAsync(page, pageSize, new JobFilter(tenant), cancellationToken);
+
+    /// <summary>The jobs <paramref name="filter"/> selects, newest first, with their progress when it asks for it.</summary>
+    public async Task<JobPage> ListAsync(int page, int pageSize, JobFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        var visible = tenant is null ? db.Jobs : db.Jobs.Where(j => j.Tenant == tenant);
+        var visible = filter.Tenant is null ? db.Jobs : db.Jobs.Where(j => j.Tenant == filter.Tenant);
+        if (filter.State is { } state)
+        {
+            visible = visible.Where(j => j.State == state);
+        }
+        if (filter.Model is { } model)
+        {
+            visible = visible.Where(j => j.Model == model);
+        }
         var total = await visible.LongCountAsync(cancellationToken);
         var jobs = await visible.AsNoTracking().OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return new JobPage(page, pageSize, total, jobs.Select(j => JobView.Of(j)).ToList());
+        var views = new List<JobView>(jobs.Count);
+        foreach (var job in jobs)
+        {
+            views.Add(JobView.Of(job, filter.WithProgress ? await progress.ReadAsync(db, job, cancellationToken) : null));
+        }
+        return new JobPage(page, pageSize, total, views);
     }
 
     /// <summary>

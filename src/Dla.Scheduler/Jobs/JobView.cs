@@ -62,3 +62,10 @@ public sealed record JobPage(int Page, int PageSize, long Total, IReadOnlyList<J
 /// <param name="Images">Images with a retryable error (read_failed, timeout) put into new batches.</param>
 /// <param name="NewBatches">Batches created for those images.</param>
 public sealed record RetryOutcome(int Batches, int Images, int NewBatches);
+
+/// <summary>Which jobs a list shows.</summary>
+/// <param name="Tenant">Only this tenant's jobs (a tenant key); null: every job (an administrator).</param>
+/// <param name="State">Only jobs in this state.</param>
+/// <param name="Model">Only jobs of exactly this model.</param>
+/// <param name="WithProgress">Count each listed job's progress (a few indexed counts per job).</param>
+public sealed record JobFilter(string? Tenant, JobState? State = null, string? Model = null, bool WithProgress = false);

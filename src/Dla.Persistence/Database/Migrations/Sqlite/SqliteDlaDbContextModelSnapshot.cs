@@ -246,6 +246,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
 
                     b.HasKey("JobId", "ImageId");
 
+                    b.HasIndex("JobId", "Top1Probability", "ImageId");
+
+                    b.HasIndex("JobId", "Top1Label", "Top1Probability", "ImageId");
+
                     b.ToTable("results", (string)null);
                 });
 #pragma warning restore 612, 618

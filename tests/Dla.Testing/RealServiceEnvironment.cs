@@ -1,9 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Dla.Testing;
 using Npgsql;
 
-namespace Dla.Scheduler.Tests.Hosting;
+namespace Dla.Testing;
 
 /// <summary>
 /// A fresh PostgreSQL database (with pgvector) and a fresh RabbitMQ virtual host for one test class,
