@@ -37,7 +37,7 @@ import io, os, sys, time
 import numpy as np
 from PIL import Image
 folder, seconds = sys.argv[1], float(sys.argv[2])
-names = sorted(f for f in os.listdir(folder) if f.lower().endswith(('.jpg', '.jpeg', '.png')))
+names = sorted(f for f in os.listdir(folder) if f.lower().endswith(('.jpg', '.jpeg', '.png', '.webp')))
 blobs = [open(os.path.join(folder, f), 'rb').read() for f in names]
 mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
