@@ -47,7 +47,7 @@ public sealed class BatchDispatch(IDlaDbContextFactory databases, FairShare shar
         var queueTimeout = now.AddSeconds(-settings.QueuedRepublishSeconds);
         picks.AddRange((await db.Batches.AsNoTracking()
                 .Where(b => b.State == BatchState.Queued && b.DispatchedAt < queueTimeout && running.Contains(b.JobId))
-                .Take(RoundLimit).ToListAsync(cancellationToken))
+                .OrderBy(b => b.DispatchedAt).Take(RoundLimit).ToListAsync(cancellationToken))
             .Select(b => (b, DispatchReason.QueueTimeout)));
         var queued = await db.Batches.CountAsync(b => b.State == BatchState.Queued, cancellationToken);
         // A requeued lost batch takes a queue slot too; a republished one already holds its own.
