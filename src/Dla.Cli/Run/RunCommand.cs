@@ -63,6 +63,10 @@ internal static class RunCommand
         {
             Console.Error.WriteLine($"dla run: {location} with {settings.Model}; database {Redact(settings.Database)}");
             var (jobId, model, before) = await StartJobAsync(host.Services, settings, location, ct);
+            if (string.Equals(settings.Weights, "random", StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine($"warning: {settings.Model} runs with untrained random weights (seed {settings.Seed}): its labels and embeddings are meaningless, and every exported row is marked untrained. Leave out --weights for timm's pretrained weights.");
+            }
             var clock = Stopwatch.StartNew();
             OpenModelWhilePlanning(host.Services, model, ct);
             var bar = new ProgressBar();
@@ -73,8 +77,9 @@ internal static class RunCommand
                 await Task.Delay(500, ct);
                 progress = await ReadProgressAsync(host.Services, jobId, ct);
             }
-            bar.Draw(progress, final: true);
             var processed = progress.Succeeded + progress.Failed - before;
+            // The live rate is over the last seconds (0 once nothing is left); the last line shows the run's average.
+            bar.Draw(progress with { ImagesPerSecond = processed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9) }, final: true);
             Console.Error.WriteLine($"job {jobId}: {progress.State}; {progress.Total} images: {progress.Succeeded} succeeded, {progress.Failed} failed" +
                 $"; {processed} processed now in {clock.Elapsed.TotalSeconds:F1} s ({processed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} images/s)" +
                 (before > 0 ? $", {before} already done by an earlier run (not processed again)" : ""));

@@ -6,7 +6,8 @@ namespace Dla.Scheduler.Export;
 /// <summary>
 /// CSV in timm <c>inference.py</c>'s separate-column layout, as <c>dla predict --format csv</c>:
 /// <c>image, index_0.., label_0.., prob_0..</c>, then <c>embedding</c> (space-separated) when the job
-/// embeds, and <c>error</c> (<c>kind: message</c>) for images without a result.
+/// embeds, and <c>error</c> (<c>kind: message</c>) for images without a result. A job with random weights gets a
+/// last column <c>untrained</c> (<c>true</c> on every result), as JSON Lines marks its rows.
 /// </summary>
 public sealed class CsvExportWriter(ExportSettings settings) : IExportWriter
 {
@@ -40,6 +41,10 @@ public sealed class CsvExportWriter(ExportSettings settings) : IExportWriter
             columns.Add("embedding");
         }
         columns.Add("error");
+        if (settings.Untrained)
+        {
+            columns.Add("untrained");
+        }
         return string.Join(',', columns);
     }
 
@@ -55,6 +60,10 @@ public sealed class CsvExportWriter(ExportSettings settings) : IExportWriter
             cells.Add(row.Embedding is null ? "" : string.Join(' ', row.Embedding.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         }
         cells.Add(row.Error is { } e ? Quote($"{e.Kind}: {e.Message}") : "");
+        if (settings.Untrained)
+        {
+            cells.Add(row.Error is null ? "true" : "");
+        }
         return string.Join(',', cells);
     }
 

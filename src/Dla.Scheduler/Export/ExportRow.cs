@@ -49,6 +49,8 @@ public sealed record ExportSettings(int TopK, bool Classify, bool Embed, bool Un
             ["dla.weights"] = job.Weights ?? "default",
             ["dla.weights_sha256"] = job.WeightsSha256 ?? "",
             ["dla.version"] = job.DlaVersion ?? "",
+            // Random weights make every label and embedding meaningless; a reader of the file alone must see it.
+            ["dla.untrained"] = string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase) ? "true" : "false",
         },
     };
 }
