@@ -39,7 +39,7 @@ public sealed class ReadmeFirstCommandTests
             Assert.True(exit == 0, log);
             Assert.Contains("warning:", log, StringComparison.Ordinal);
             Assert.Contains("untrained", log, StringComparison.Ordinal);
-            var lines = await File.ReadAllLinesAsync(Path.Combine(clone, "results.csv"));
+            var lines = await File.ReadAllLinesAsync(Path.Combine(clone, "results.csv"), TestContext.Current.CancellationToken);
             var photos = Directory.GetFiles(Path.Combine(clone, "samples", "photos"), "*.jpg");
             Assert.Equal(photos.Length + 1, lines.Length);
             Assert.StartsWith("image,index_0,", lines[0], StringComparison.Ordinal);
