@@ -16,12 +16,24 @@ internal static class CliRunner
             e.Cancel = true;
             cancellation.Cancel();
         };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            // A mistyped command line is the user's mistake like any other: one line each, what to do next, exit 2.
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+            Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command))} --help' for the arguments and options.");
+            return 2;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
         }
-        catch (Exception ex) when (ex is ModelLoadException or WeightsFormatException or WeightsDownloadException or ImageDecodeException or ArgumentException or IOException or Jobs.SchedulerApiException or Dla.Datasets.DatasetAccessException
-            or Scheduler.Jobs.JobValidationException)
+        catch (Exception ex) when (ex is ModelLoadException or WeightsFormatException or WeightsDownloadException or ImageDecodeException or ArgumentException or IOException
+            or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException or FormatException
+            or Jobs.SchedulerApiException or Dla.Datasets.DatasetAccessException or Scheduler.Jobs.JobValidationException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;
@@ -31,5 +43,15 @@ internal static class CliRunner
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+    }
+
+    private static Stack<string> CommandPath(Command command)
+    {
+        var names = new Stack<string>();
+        for (Symbol? symbol = command; symbol is Command c; symbol = c.Parents.FirstOrDefault())
+        {
+            names.Push(c is RootCommand ? "dla" : c.Name);
+        }
+        return names;
     }
 }

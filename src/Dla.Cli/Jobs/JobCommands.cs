@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dla.Scheduler.Progress;
+using Dla.Scheduler.Jobs;
 
 namespace Dla.Cli.Jobs;
 
 /// <summary><c>dla submit | jobs | status | cancel | retry | export | search</c> against a running scheduler.</summary>
 internal static class JobCommands
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private static readonly Option<string?> Api = new("--api") { Description = "Scheduler URL (default $DLA_API_URL or http://127.0.0.1:8080)" };
 
     // DLA_API_KEY is the better place for it: a command line is visible to every user of the machine (ps).
@@ -51,14 +53,26 @@ internal static class JobCommands
     private static Command List()
     {
         var page = new Option<int>("--page") { DefaultValueFactory = _ => 1 };
-        var command = new Command("jobs", "List jobs, newest first") { page, Api, ApiKey };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON document instead of the table" };
+        var command = new Command("jobs", "List jobs, newest first") { page, json, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
-            var result = await client.GetAsync($"jobs?page={r.GetValue(page)}&pageSize=50", ct);
-            foreach (var job in result["jobs"]!.AsArray())
+            var result = await client.GetAsync($"jobs?page={r.GetValue(page)}&pageSize=50&progress=true", ct);
+            if (r.GetValue(json))
             {
-                Console.WriteLine($"{job!["id"]}  {job["state"],-10} {job["listed_images"],8} images  {job["model"]}  {job["dataset"]}");
+                Console.WriteLine(result.ToJsonString(Indented));
+                return;
+            }
+            var jobs = result["jobs"].Deserialize<List<JobView>>(SchedulerClient.Json)!;
+            if (jobs.Count == 0)
+            {
+                Console.WriteLine(r.GetValue(page) > 1 ? $"No jobs on page {r.GetValue(page)}." : "No jobs yet: dla submit <dataset> starts one.");
+                return;
+            }
+            foreach (var line in JobText.Table(jobs))
+            {
+                Console.WriteLine(line);
             }
         });
         return command;
@@ -68,18 +82,23 @@ internal static class JobCommands
     {
         var id = new Argument<string>("id");
         var watch = new Option<bool>("--watch") { Description = "Follow progress until the job ends" };
-        var command = new Command("status", "Show a job's exact progress") { id, watch, Api, ApiKey };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON document instead of the summary" };
+        var command = new Command("status", "Show a job's exact progress") { id, watch, json, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
             var bar = new Run.ProgressBar();
             while (true)
             {
-                var job = await client.GetAsync($"jobs/{r.GetValue(id)}", ct);
-                var progress = job["progress"].Deserialize<ProgressReport>(SchedulerClient.Json)!;
+                var document = await client.GetAsync($"jobs/{r.GetValue(id)}", ct);
+                var job = document.Deserialize<JobView>(SchedulerClient.Json)!;
+                var progress = job.Progress!;
                 if (!r.GetValue(watch))
                 {
-                    Console.WriteLine(job.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                    foreach (var line in r.GetValue(json) ? [document.ToJsonString(Indented)] : JobText.Summary(job))
+                    {
+                        Console.WriteLine(line);
+                    }
                     return 0;
                 }
                 bar.Draw(progress, progress.IsFinal);
@@ -131,10 +150,24 @@ internal static class JobCommands
         var command = new Command("export", "Download a job's results") { id, output, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
-            using var client = Client(r);
             var file = r.GetValue(output)!;
-            await using var stream = file.Create();
-            await client.DownloadAsync($"jobs/{r.GetValue(id)}/export?format={file.Extension.TrimStart('.')}", stream, ct);
+            var format = file.Extension.TrimStart('.').ToLowerInvariant();
+            if (format is not ("parquet" or "csv" or "jsonl"))
+            {
+                throw new ArgumentException($"--output '{file.Name}': the extension picks the format; use .parquet, .csv or .jsonl.");
+            }
+            using var client = Client(r);
+            try
+            {
+                await using var stream = file.Create();
+                await client.DownloadAsync($"jobs/{r.GetValue(id)}/export?format={format}", stream, ct);
+            }
+            catch
+            {
+                // No half-written or empty file stays behind to be mistaken for the results.
+                file.Delete();
+                throw;
+            }
             Console.WriteLine($"wrote {file.FullName}");
         });
         return command;

@@ -45,7 +45,16 @@ internal sealed class SchedulerClient : IDisposable
     /// <summary>Streams a response body (exports) to <paramref name="destination"/>.</summary>
     public async Task DownloadAsync(string path, Stream destination, CancellationToken ct)
     {
-        using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw Unreachable(ex);
+        }
+        using var _ = response;
         await EnsureSuccessAsync(response, ct);
         await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(destination, ct);
     }
@@ -63,7 +72,7 @@ internal sealed class SchedulerClient : IDisposable
             }
             catch (HttpRequestException ex)
             {
-                throw new SchedulerApiException($"cannot reach the scheduler at {_http.BaseAddress}: {ex.Message} (set --api or DLA_API_URL)");
+                throw Unreachable(ex);
             }
             using (response)
             {
@@ -72,6 +81,9 @@ internal sealed class SchedulerClient : IDisposable
             }
         }
     }
+
+    private SchedulerApiException Unreachable(HttpRequestException ex) =>
+        new($"cannot reach the scheduler at {_http.BaseAddress}: {ex.Message} (is it running? set --api or DLA_API_URL to its address)");
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
     {

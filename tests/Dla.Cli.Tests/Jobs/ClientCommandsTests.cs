@@ -77,6 +77,29 @@ public sealed class ClientCommandsTests : IAsyncLifetime
     }
 
     /// <summary>Runs a client command against the test's scheduler; asserts it succeeded and returns its output.</summary>
+    [Fact]
+    public async Task Status_prints_a_summary_jobs_a_table_and_json_on_request_and_an_unknown_id_is_an_error_line()
+    {
+        var jobId = (await Cli("submit", _images, "--model", "dla46_c", "--weights", _weights, "--batch-size", "8")).Trim();
+        await CliHarness.RunAsync("status", jobId, "--watch", "--api", _api);
+
+        var summary = await Cli("status", jobId);
+        var document = System.Text.Json.JsonDocument.Parse(await Cli("status", jobId, "--json")).RootElement;
+        var table = (await Cli("jobs")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (unknownExit, _, unknownError) = await CliHarness.RunAsync("status", Guid.NewGuid().ToString(), "--api", _api);
+
+        Assert.Contains($"job       {jobId}  succeeded", summary, StringComparison.Ordinal);
+        Assert.Contains("progress  16/16 images: 13 succeeded, 3 failed, 0 left", summary, StringComparison.Ordinal);
+        Assert.Contains($"dla retry {jobId}", summary, StringComparison.Ordinal);
+        Assert.Equal(jobId, document.GetProperty("id").GetString());
+        Assert.Equal(13, document.GetProperty("progress").GetProperty("succeeded").GetInt64());
+        Assert.Matches(@"^ID\s+STATE\s+DONE\s+PRIORITY\s+MODEL\s+CREATED\s+DATASET$", table[0]);
+        Assert.Contains(table.Skip(1), row => row.StartsWith(jobId, StringComparison.Ordinal) && row.Contains("succeeded", StringComparison.Ordinal) && row.Contains("16/16", StringComparison.Ordinal));
+        Assert.Equal(2, unknownExit);
+        Assert.StartsWith("error: ", unknownError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", unknownError, StringComparison.Ordinal);
+    }
+
     private async Task<string> Cli(params string[] args)
     {
         var (exit, output, error) = await CliHarness.RunAsync([.. args, "--api", _api]);
