@@ -8,6 +8,7 @@ using Dla.Scheduler.Completion;
 using Dla.Scheduler.Database;
 using Dla.Scheduler.Dispatch;
 using Dla.Scheduler.Jobs;
+using Dla.Scheduler.Deletion;
 using Dla.Scheduler.Leadership;
 using Dla.Scheduler.Planning;
 using Dla.Scheduler.Progress;
@@ -35,7 +36,7 @@ public static class SchedulerRegistration
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDlaDatasets(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        return services.AddJobs().AddLeadership().AddPlanning().AddDispatch().AddCompletion().AddSearch().AddSchedulerMetrics().AddApi();
+        return services.AddJobs().AddLeadership().AddPlanning().AddDispatch().AddCompletion().AddDeletion().AddSearch().AddSchedulerMetrics().AddApi();
     }
 
     /// <summary>Registers the scheduler's consumers (with their definitions): batch completions and batch faults.</summary>
@@ -75,6 +76,13 @@ public static class SchedulerRegistration
     }
 
     private static IServiceCollection AddCompletion(this IServiceCollection services) => services.AddScoped<JobCompletion>();
+
+    /// <summary>Deleted and expired jobs are purged by the leader (<see cref="JobPurger"/>).</summary>
+    private static IServiceCollection AddDeletion(this IServiceCollection services)
+    {
+        services.AddOptions<DeletionOptions>().BindConfiguration(DeletionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddHostedService<JobPurger>();
+    }
 
     private static IServiceCollection AddSchedulerMetrics(this IServiceCollection services)
     {

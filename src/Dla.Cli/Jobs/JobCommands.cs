@@ -16,7 +16,7 @@ internal static class JobCommands
     // DLA_API_KEY is the better place for it: a command line is visible to every user of the machine (ps).
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "The scheduler's API key, sent as a bearer token (default $DLA_API_KEY)" };
 
-    public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Retry(), Priority(), Export(), Search()];
+    public static IEnumerable<Command> Create() => [Submit(), List(), Status(), Cancel(), Delete(), Retry(), Priority(), Export(), Search()];
 
     private static Command Submit()
     {
@@ -109,6 +109,19 @@ internal static class JobCommands
                 }
                 await Task.Delay(1000, ct);
             }
+        });
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var id = new Argument<string>("id");
+        var command = new Command("delete", "Delete a job: cancel it if it runs, then remove its manifest, results, errors and index") { id, Api, ApiKey };
+        command.SetAction(async (r, ct) =>
+        {
+            using var client = Client(r);
+            await client.DeleteAsync($"jobs/{r.GetValue(id)}", ct);
+            Console.WriteLine($"deleted {r.GetValue(id)} (its rows are removed in the background)");
         });
         return command;
     }

@@ -42,6 +42,9 @@ internal sealed class SchedulerClient : IDisposable
 
     public Task<JsonNode> GetAsync(string path, CancellationToken ct) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);
 
+    /// <summary>A DELETE; its answer (204) has no body.</summary>
+    public Task DeleteAsync(string path, CancellationToken ct) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), ct);
+
     /// <summary>Streams a response body (exports) to <paramref name="destination"/>.</summary>
     public async Task DownloadAsync(string path, Stream destination, CancellationToken ct)
     {
@@ -77,7 +80,8 @@ internal sealed class SchedulerClient : IDisposable
             using (response)
             {
                 await EnsureSuccessAsync(response, ct);
-                return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct)) ?? new JsonObject();
+                var body = await response.Content.ReadAsStringAsync(ct);
+                return body.Length == 0 ? new JsonObject() : JsonNode.Parse(body) ?? new JsonObject();
             }
         }
     }

@@ -123,4 +123,10 @@ public enum JobState
 
     /// <summary>Cancelled by a user; partial results stay.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Being removed (<c>DELETE /jobs/{id}</c>, or older than <c>Jobs:RetainDays</c>): gone from the API at once, writers
+    /// fenced out; the scheduler's leader purges its rows in small chunks, then the job row itself.
+    /// </summary>
+    Deleting,
 }

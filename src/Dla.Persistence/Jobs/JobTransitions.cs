@@ -9,6 +9,7 @@ namespace Dla.Persistence.Jobs;
 /// <code>
 /// pending ─start─► running ─finish─► succeeded | failed ─resume─► running
 /// pending | running ─cancel─► cancelled
+/// succeeded | failed | cancelled ─delete─► deleting ─purged─► (no row)
 /// </code>
 /// </summary>
 public static class JobTransitions
@@ -47,4 +48,17 @@ public static class JobTransitions
         await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Running || j.State == JobState.Succeeded || j.State == JobState.Failed))
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.FailureReason, (string?)null)
                 .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null), cancellationToken) > 0;
+
+    /// <summary>
+    /// succeeded | failed | cancelled → deleting (a running job is cancelled first, so its workers stop). From here
+    /// the API answers 404 and result writers store nothing (their fence refuses the state).
+    /// </summary>
+    public static async Task<bool> DeleteAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Deleting), cancellationToken) > 0;
+
+    /// <summary>Retention: every job that finished before <paramref name="cutoff"/> → deleting; returns how many.</summary>
+    public static async Task<int> DeleteFinishedBeforeAsync(DlaDbContext db, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        await db.Jobs.Where(j => (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled) && j.FinishedAt < cutoff)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Deleting), cancellationToken);
 }

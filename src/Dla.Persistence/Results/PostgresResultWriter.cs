@@ -18,7 +18,7 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
 {
     // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
     private const string LockRunningJob = """
-        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed') FOR SHARE
+        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting') FOR SHARE
         """;
 
     private const string AnyResultStored = """

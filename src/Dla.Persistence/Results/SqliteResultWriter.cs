@@ -40,7 +40,7 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
 
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
     private const string JobAcceptsResults = """
-        SELECT 1 FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed')
+        SELECT 1 FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting')
         """;
 
     /// <inheritdoc />

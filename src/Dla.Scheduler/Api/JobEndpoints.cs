@@ -19,6 +19,8 @@ internal static class JobEndpoints
         jobs.MapGet("/{id}", GetAsync).WithSummary("A job with its progress");
         jobs.MapGet("/{id}/events", EventsAsync).Produces<ProgressReport>(contentType: "text/event-stream")
             .WithSummary("Progress as server-sent events, every second until the job is final");
+        jobs.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent)
+            .WithSummary("Delete a job: cancel it if it runs, then remove its manifest, batches, results, errors and index");
         jobs.MapPost("/{id}/cancel", CancelAsync).WithSummary("Cancel a pending or running job");
         jobs.MapPost("/{id}/retry-failed", RetryFailedAsync).WithSummary("Re-plan failed batches and transiently failed images");
         jobs.MapPut("/{id}/priority", SetPriorityAsync).Accepts<PriorityChange>("application/json").ProducesValidationProblem()
@@ -76,6 +78,12 @@ internal static class JobEndpoints
         // Checked before the stream starts, while a 404 can still be sent.
         await jobs.GetAsync(jobId, cancellationToken);
         return TypedResults.ServerSentEvents(ProgressEvents.StreamAsync(jobs, jobId, cancellationToken), eventType: "progress");
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, JobService jobs, CancellationToken cancellationToken)
+    {
+        await jobs.DeleteAsync(JobIds.Parse(id), cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<JobView> CancelAsync(string id, JobService jobs, CancellationToken cancellationToken) =>

@@ -82,7 +82,7 @@ public sealed class JobService(
     public async Task<Job> GetAsync(Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.State != JobState.Deleting, cancellationToken) ?? throw new JobNotFoundException(jobId);
     }
 
     /// <summary>Jobs, newest first; <paramref name="page"/> counts from 1.</summary>
@@ -93,7 +93,7 @@ public sealed class JobService(
     public async Task<JobPage> ListAsync(int page, int pageSize, JobFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        var visible = filter.Tenant is null ? db.Jobs : db.Jobs.Where(j => j.Tenant == filter.Tenant);
+        var visible = (filter.Tenant is null ? db.Jobs : db.Jobs.Where(j => j.Tenant == filter.Tenant)).Where(j => j.State != JobState.Deleting);
         if (filter.State is { } state)
         {
             visible = visible.Where(j => j.State == state);
@@ -125,7 +125,7 @@ public sealed class JobService(
             return;
         }
         await using var db = await databases.CreateAsync(cancellationToken);
-        if (!await db.Jobs.AnyAsync(j => j.Id == jobId && j.Tenant == tenant, cancellationToken))
+        if (!await db.Jobs.AnyAsync(j => j.Id == jobId && j.Tenant == tenant && j.State != JobState.Deleting, cancellationToken))
         {
             throw new JobNotFoundException(jobId);
         }
@@ -136,7 +136,7 @@ public sealed class JobService(
     public async Task<ProgressReport> GetProgressAsync(Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.State != JobState.Deleting, cancellationToken) ?? throw new JobNotFoundException(jobId);
         return await progress.ReadAsync(db, job, cancellationToken);
     }
 
@@ -161,6 +161,34 @@ public sealed class JobService(
         }
         await publisher.Publish(new JobCancellationRequested(jobId), cancellationToken);
         return await GetAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a job: a pending or running one is cancelled first (its workers drop it), then the job becomes
+    /// <see cref="JobState.Deleting"/>: from now on the API answers 404 for it and nothing more is written. The leading
+    /// replica purges its manifest, batches, results, errors and search index in the background (<c>JobPurger</c>).
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No such job (or it is being deleted already).</exception>
+    public async Task DeleteAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        var job = await GetAsync(jobId, cancellationToken);
+        if (job.State is JobState.Pending or JobState.Running)
+        {
+            try
+            {
+                await CancelAsync(jobId, cancellationToken);
+            }
+            catch (JobStateException)
+            {
+                // It finished meanwhile: deleting it below is all that is left to do.
+            }
+        }
+        await using var db = await databases.CreateAsync(cancellationToken);
+        if (!await JobTransitions.DeleteAsync(db, jobId, cancellationToken))
+        {
+            // Another request deleted it first (or it is gone): the same answer as for an unknown job.
+            throw new JobNotFoundException(jobId);
+        }
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed class SchedulerHost : IAsyncDisposable
         }, settings, configure);
 
     /// <summary>Starts on the real PostgreSQL database and RabbitMQ virtual host of <paramref name="services"/>, with local datasets allowed under <paramref name="datasetRoot"/>.</summary>
-    public static async Task<SchedulerHost> StartPostgresRabbitMqAsync(RealServiceEnvironment services, string datasetRoot)
+    public static async Task<SchedulerHost> StartPostgresRabbitMqAsync(RealServiceEnvironment services, string datasetRoot, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var (postgres, rabbitMq) = await services.GetAsync();
         return await StartAsync(new Dictionary<string, string?>
@@ -66,7 +66,7 @@ public sealed class SchedulerHost : IAsyncDisposable
             ["Messaging:Transport"] = "rabbitmq",
             ["ConnectionStrings:RabbitMq"] = rabbitMq,
             ["Datasets:AllowedRoots:0"] = datasetRoot,
-        });
+        }, settings);
     }
 
     /// <summary>Starts with the given configuration on top of fast test defaults; <paramref name="configure"/> may add more (a log capture).</summary>
