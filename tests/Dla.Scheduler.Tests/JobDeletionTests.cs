@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Dla.Persistence.Jobs;
 using Dla.Scheduler.Search;
 using Dla.Scheduler.Tests.Hosting;
 using Dla.Testing;
@@ -31,8 +30,8 @@ public sealed class JobDeletionTests(RealServiceEnvironment services) : IClassFi
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await SchedulerHost.StartPostgresRabbitMqAsync(services, _dataset.Root, FastPurge);
-        var deleted = await FinishedJobAsync(host);
-        var kept = await FinishedJobAsync(host);
+        var deleted = await FinishedJobs.RunAsync(host, _dataset);
+        var kept = await FinishedJobs.RunAsync(host, _dataset);
         var index = SearchIndexBuilder.IndexName(deleted);
         await Eventually.HoldsAsync(() => IndexExistsAsync(host, index), exists => exists, $"index {index} to be built");
         var keptBefore = await RowCountsAsync(host, kept);
@@ -74,8 +73,8 @@ public sealed class JobDeletionTests(RealServiceEnvironment services) : IClassFi
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var host = await SchedulerHost.StartPostgresRabbitMqAsync(services, _dataset.Root, new Dictionary<string, string?>(FastPurge) { ["Jobs:RetainDays"] = "30" });
-        var old = await FinishedJobAsync(host);
-        var recent = await FinishedJobAsync(host);
+        var old = await FinishedJobs.RunAsync(host, _dataset);
+        var recent = await FinishedJobs.RunAsync(host, _dataset);
         await using (var db = await host.Databases.CreateAsync(cancellationToken))
         {
             await db.Jobs.Where(j => j.Id == old).ExecuteUpdateAsync(s => s.SetProperty(j => j.FinishedAt, DateTimeOffset.UtcNow.AddDays(-31)), cancellationToken);
@@ -85,23 +84,6 @@ public sealed class JobDeletionTests(RealServiceEnvironment services) : IClassFi
 
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync($"/jobs/{recent}", cancellationToken)).StatusCode);
         Assert.Equal(1, (await RowCountsAsync(host, recent)).Jobs);
-    }
-
-    /// <summary>A succeeded job of 60 images in 2 batches with embeddings, one image failed.</summary>
-    private async Task<Guid> FinishedJobAsync(SchedulerHost host)
-    {
-        var folder = $"job-{Guid.NewGuid():N}";
-        for (var i = 0; i < 60; i++)
-        {
-            _dataset.Add($"{folder}/img-{i:D3}.jpg");
-        }
-        var jobId = await host.SubmitAsync(new { dataset = Path.Combine(_dataset.Root, folder), model = "dla34", batch_size = 30 });
-        foreach (var batch in await host.AllBatchesReceivedAsync(jobId, 2))
-        {
-            await host.Worker.ProcessAsync(batch, batch.BatchIndex == 0 ? new Dictionary<long, string> { [0] = "unreadable" } : null, SearchTests.Angle);
-        }
-        await host.JobReachesAsync(jobId, JobState.Succeeded);
-        return jobId;
     }
 
     private static async Task<(int Jobs, int Batches, int Images, int Results, int Errors)> RowCountsAsync(SchedulerHost host, Guid jobId)
