@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Dla.Persistence.Database;
+using Dla.Persistence.Jobs;
+using Dla.Scheduler.Browsing;
+using Dla.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dla.Scheduler.Tests.WebConsole;
+
+/// <summary>
+/// The console's results grid at 10⁶ rows (docs/console.md): the first page and a page half-way through, in each
+/// order and with the filters the console offers, read by keyset through <see cref="ResultBrowser"/> on PostgreSQL.
+/// A benchmark: prints median milliseconds, asserts only that pages are not empty; runs with <c>DLA_BENCH=1</c>.
+/// </summary>
+public sealed class ResultBrowsingBenchmark(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Pages_of_a_million_row_job_in_every_order()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        var ct = TestContext.Current.CancellationToken;
+        var rows = int.TryParse(Environment.GetEnvironmentVariable("DLA_BENCH_ROWS"), out var n) ? n : 1_000_000;
+        await using var database = new PostgresTestDatabase();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
+        }).Build();
+        await using var services = new ServiceCollection().AddDlaDatabase(configuration).BuildServiceProvider();
+        var databases = services.GetRequiredService<IDlaDbContextFactory>();
+        var jobId = Guid.NewGuid();
+        await using (var db = await databases.CreateAsync(ct))
+        {
+            db.Jobs.Add(new Job { Id = jobId, Dataset = "/data", Model = "dla34", State = JobState.Succeeded, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(ct);
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+            // 1,000 labels, probabilities spread over [0, 1) with many ties (three decimals), as a real job's are.
+            await db.Database.ExecuteSqlRawAsync(
+                """
+                INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "CreatedAt")
+                SELECT {0}, i, i % 1000, 'class ' || (i * 7919 % 1000), ((i * 2654435761) % 1000) / 1000.0, '[]', now()
+                FROM generate_series(0, {1} - 1) AS i
+                """, [jobId, rows], ct);
+            await db.Database.ExecuteSqlRawAsync(
+                """INSERT INTO images ("JobId", "ImageId", "Path", "BatchIndex") SELECT {0}, i, 'photos/' || i || '.jpg', i / 1000 FROM generate_series(0, {1} - 1) AS i""",
+                [jobId, rows], ct);
+            await db.Database.ExecuteSqlRawAsync("ANALYZE results; ANALYZE images;", ct);
+        }
+        output.WriteLine($"{rows:N0} results and manifest rows of one job; pages of 60 (the console's), median of 15 reads each:");
+        (string Name, ResultOrder Order, string? Label, float? Min, float? Max)[] cases =
+        [
+            ("dataset order", ResultOrder.Image, null, null, null),
+            ("least confident first", ResultOrder.Probability, null, null, null),
+            ("most confident first", ResultOrder.ProbabilityDesc, null, null, null),
+            ("low confidence (p < 0.5), least first", ResultOrder.Probability, null, null, 0.5f),
+            ("one label, least confident first", ResultOrder.Probability, "class 7", null, null),
+            ("one label, dataset order", ResultOrder.Image, "class 7", null, null),
+        ];
+        foreach (var (name, order, label, min, max) in cases)
+        {
+            // The half-way cursor: walk there page by page once (untimed), as a user paging on would.
+            var query = new ResultQuery(order, null, label, min, max, 500);
+            var total = 0;
+            var pages = new List<string?>();
+            await using (var db = await databases.CreateAsync(ct))
+            {
+                string? next = null;
+                do
+                {
+                    var page = await ResultBrowser.ReadAsync(db, jobId, query with { After = next is null ? null : ResultCursor.TryParse(order, next) }, ct);
+                    total += page.Items.Count;
+                    pages.Add(page.Next);
+                    next = page.Next;
+                }
+                while (next is not null);
+            }
+            var middle = pages[pages.Count / 2] is { } text ? ResultCursor.TryParse(order, text) : null;
+            var first = await MedianMillisecondsAsync(databases, jobId, query with { Limit = 60 }, ct);
+            var deep = await MedianMillisecondsAsync(databases, jobId, query with { Limit = 60, After = middle }, ct);
+            output.WriteLine($"{name,-40} {total,9:N0} rows: first page {first,6:F1} ms, page at row {total / 2:N0}: {deep,6:F1} ms");
+        }
+    }
+
+    private static async Task<double> MedianMillisecondsAsync(IDlaDbContextFactory databases, Guid jobId, ResultQuery query, CancellationToken ct)
+    {
+        var times = new List<double>();
+        await using var db = await databases.CreateAsync(ct);
+        for (var i = 0; i < 16; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var page = await ResultBrowser.ReadAsync(db, jobId, query, ct);
+            if (i > 0)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            Assert.NotEmpty(page.Items);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
