@@ -21,19 +21,27 @@ public sealed partial class JobPurger(IDlaDbContextFactory databases, SchedulerL
     {
         var settings = options.Value;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PurgeIntervalSeconds), time);
-        do
+        try
         {
-            try
+            do
             {
-                await RoundAsync(settings, stoppingToken);
+                try
+                {
+                    await RoundAsync(settings, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The next round tries again: a deleting job stays invisible meanwhile, and nothing writes to it.
+                    LogRoundFailed(ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The next round tries again: a deleting job stays invisible meanwhile, and nothing writes to it.
-                LogRoundFailed(ex);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Leadership ended (the database session failed, or another replica leads) or shutting down: an
+            // escaping exception would stop the whole host. The next leader resumes any unfinished purge.
+        }
     }
 
     private async Task RoundAsync(DeletionOptions settings, CancellationToken cancellationToken)
