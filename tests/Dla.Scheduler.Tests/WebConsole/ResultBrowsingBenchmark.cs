@@ -40,7 +40,7 @@ public sealed class ResultBrowsingBenchmark(ITestOutputHelper output)
             await db.Database.ExecuteSqlRawAsync(
                 """
                 INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "CreatedAt")
-                SELECT {0}, i, i % 1000, 'class ' || (i * 7919 % 1000), ((i * 2654435761) % 1000) / 1000.0, '[]', now()
+                SELECT {0}, i, i % 1000, 'class ' || (i::bigint * 7919 % 1000), ((i::bigint * 2654435761) % 1000) / 1000.0, '[]', now()
                 FROM generate_series(0, {1} - 1) AS i
                 """, [jobId, rows], ct);
             await db.Database.ExecuteSqlRawAsync(
@@ -60,25 +60,27 @@ public sealed class ResultBrowsingBenchmark(ITestOutputHelper output)
         ];
         foreach (var (name, order, label, min, max) in cases)
         {
-            // The half-way cursor: walk there page by page once (untimed), as a user paging on would.
-            var query = new ResultQuery(order, null, label, min, max, 500);
-            var total = 0;
-            var pages = new List<string?>();
+            // The half-way cursor, found once and untimed: the row at the middle of the filtered order.
+            var query = new ResultQuery(order, null, label, min, max, 60);
+            int total;
+            ResultCursor? middle;
             await using (var db = await databases.CreateAsync(ct))
             {
-                string? next = null;
-                do
+                db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+                var matching = db.Results.Where(r => r.JobId == jobId && (label == null || r.Top1Label == label)
+                    && (min == null || r.Top1Probability >= min) && (max == null || r.Top1Probability <= max));
+                total = await matching.CountAsync(ct);
+                var sorted = order switch
                 {
-                    var page = await ResultBrowser.ReadAsync(db, jobId, query with { After = next is null ? null : ResultCursor.TryParse(order, next) }, ct);
-                    total += page.Items.Count;
-                    pages.Add(page.Next);
-                    next = page.Next;
-                }
-                while (next is not null);
+                    ResultOrder.Probability => matching.OrderBy(r => r.Top1Probability).ThenBy(r => r.ImageId),
+                    ResultOrder.ProbabilityDesc => matching.OrderByDescending(r => r.Top1Probability).ThenByDescending(r => r.ImageId),
+                    _ => matching.OrderBy(r => r.ImageId),
+                };
+                var row = await sorted.Skip(total / 2).Select(r => new { r.Top1Probability, r.ImageId }).FirstAsync(ct);
+                middle = ResultCursor.TryParse(order, ResultCursor.Of(order, row.Top1Probability, row.ImageId));
             }
-            var middle = pages[pages.Count / 2] is { } text ? ResultCursor.TryParse(order, text) : null;
-            var first = await MedianMillisecondsAsync(databases, jobId, query with { Limit = 60 }, ct);
-            var deep = await MedianMillisecondsAsync(databases, jobId, query with { Limit = 60, After = middle }, ct);
+            var first = await MedianMillisecondsAsync(databases, jobId, query, ct);
+            var deep = await MedianMillisecondsAsync(databases, jobId, query with { After = middle }, ct);
             output.WriteLine($"{name,-40} {total,9:N0} rows: first page {first,6:F1} ms, page at row {total / 2:N0}: {deep,6:F1} ms");
         }
     }
