@@ -165,9 +165,10 @@ internal static class JobCommands
         {
             var file = r.GetValue(output)!;
             var format = file.Extension.TrimStart('.').ToLowerInvariant();
-            if (format is not ("parquet" or "csv" or "jsonl"))
+            var names = Scheduler.Export.ExportFormats.Names;
+            if (!names.Contains(format))
             {
-                throw new ArgumentException($"--output '{file.Name}': the extension picks the format; use .parquet, .csv or .jsonl.");
+                throw new ArgumentException($"--output '{file.Name}': the extension picks the format; use {string.Join(", ", names.SkipLast(1).Select(n => "." + n))} or .{names[^1]}.");
             }
             using var client = Client(r);
             try

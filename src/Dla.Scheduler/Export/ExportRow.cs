@@ -39,18 +39,21 @@ public sealed record ExportSettings(int TopK, bool Classify, bool Embed, bool Un
     public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The settings of <paramref name="job"/>.</summary>
-    public static ExportSettings For(Job job) => new(job.TopK, job.Tasks.HasFlag(JobTasks.Classify), job.Tasks.HasFlag(JobTasks.Embed),
-        string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase))
+    public static ExportSettings For(Job job)
     {
-        Provenance = new Dictionary<string, string>
+        var untrained = string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase);
+        return new(job.TopK, job.Tasks.HasFlag(JobTasks.Classify), job.Tasks.HasFlag(JobTasks.Embed), untrained)
         {
-            ["dla.job_id"] = job.Id.ToString(),
-            ["dla.model"] = job.Model,
-            ["dla.weights"] = job.Weights ?? "default",
-            ["dla.weights_sha256"] = job.WeightsSha256 ?? "",
-            ["dla.version"] = job.DlaVersion ?? "",
-            // Random weights make every label and embedding meaningless; a reader of the file alone must see it.
-            ["dla.untrained"] = string.Equals(job.Weights, "random", StringComparison.OrdinalIgnoreCase) ? "true" : "false",
-        },
-    };
+            Provenance = new Dictionary<string, string>
+            {
+                ["dla.job_id"] = job.Id.ToString(),
+                ["dla.model"] = job.Model,
+                ["dla.weights"] = job.Weights ?? "default",
+                ["dla.weights_sha256"] = job.WeightsSha256 ?? "",
+                ["dla.version"] = job.DlaVersion ?? "",
+                // Random weights make every label and embedding meaningless; a reader of the file alone must see it.
+                ["dla.untrained"] = untrained ? "true" : "false",
+            },
+        };
+    }
 }
