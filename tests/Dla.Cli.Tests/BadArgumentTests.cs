@@ -46,6 +46,8 @@ public sealed class BadArgumentTests
     [InlineData("dataset", "run", "{missing}")]
     [InlineData("model: Unknown model", "run", ".", "--model", "dla99")]
     [InlineData("decode", "run", ".", "--decode", "blurry")]
+    [InlineData("fp8", "run", ".", "--embedding-precision", "fp8")]
+    [InlineData("fp8", "submit", "{work}", "--embedding-precision", "fp8", "--api", "http://127.0.0.1:9")]
     [InlineData("Unknown model", "model", "export", "dla99", "-o", "{work}/m.onnx")]
     [InlineData("Unknown model", "bench", "model", "-m", "dla99")]
     [InlineData("", "bench", "decode", "{missing}")]

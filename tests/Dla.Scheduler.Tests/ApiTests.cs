@@ -29,6 +29,7 @@ public sealed class ApiTests : IDisposable
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"tasks\": [\"segment\"]}", "tasks" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"precision\": \"int8\"}", "precision" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"decode\": \"turbo\"}", "decode" },
+        { "{\"dataset\": \"D\", \"model\": \"dla34\", \"embedding_precision\": \"fp8\"}", "embedding_precision" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"max_failed_percent\": 150}", "max_failed_percent" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"num_classes\": 10}", "num_classes" },
         { "{\"dataset\": \"D\", \"model\": \"dla34\", \"weights\": \"/nope/w.safetensors\"}", "weights" },

@@ -19,17 +19,21 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
 
     public void Dispose() => _dataset.Dispose();
 
-    /// <summary>512 lands in its sized column (dla34's size); 2 in the any-size column, indexed through a cast.</summary>
+    /// <summary>
+    /// 512 lands in its sized column (dla34's size); 2 in the any-size column, indexed through a cast; an fp16 job's
+    /// in the halfvec column, indexed through a cast to halfvec(512), and exported as float32.
+    /// </summary>
     [Theory]
-    [InlineData(512)]
-    [InlineData(2)]
-    public async Task A_job_runs_to_success_over_rabbitmq_and_is_searchable_through_its_hnsw_index(int embeddingSize)
+    [InlineData(512, EmbeddingPrecisions.Fp32)]
+    [InlineData(2, EmbeddingPrecisions.Fp32)]
+    [InlineData(512, EmbeddingPrecisions.Fp16)]
+    public async Task A_job_runs_to_success_over_rabbitmq_and_is_searchable_through_its_hnsw_index(int embeddingSize, string precision)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         // The angle in the first two components, zeros after: cosine distances do not change with the size.
         float[] Embedding(long imageId) => [.. SearchTests.Angle(imageId), .. new float[embeddingSize - 2]];
         await using var host = await StartAsync();
-        var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 10 });
+        var jobId = await host.SubmitAsync(new { dataset = _dataset.Root, model = "dla34", batch_size = 10, embedding_precision = precision });
 
         foreach (var batch in await host.AllBatchesReceivedAsync(jobId, 11))
         {
@@ -42,8 +46,8 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
             progress.GetProperty("progress").GetProperty("failed").GetInt64(), progress.GetProperty("progress").GetProperty("remaining").GetInt64()));
         var index = SearchIndexBuilder.IndexName(jobId);
         await Eventually.HoldsAsync(() => IndexIsValidAsync(host, index), valid => valid, $"index {index} to be built and valid");
-        Assert.Equal(EmbeddingColumns.For(embeddingSize), await ColumnHoldingTheEmbeddingsAsync(jobId));
-        Assert.True(await IndexServesTheSearchQueryAsync(jobId, embeddingSize, index), "the search query must be able to use the job's partial HNSW index");
+        Assert.Equal(EmbeddingColumns.For(embeddingSize, precision), await ColumnHoldingTheEmbeddingsAsync(jobId));
+        Assert.True(await IndexServesTheSearchQueryAsync(jobId, embeddingSize, precision, index), "the search query must be able to use the job's partial HNSW index");
 
         var paths = _dataset.ListingOrder;
         using var response = await host.Http.PostAsJsonAsync($"/jobs/{jobId}/search", new { image_path = paths[10], k = 4 }, SchedulerHost.Json, cancellationToken);
@@ -57,7 +61,12 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         await using var parquet = new MemoryStream(await host.Http.GetByteArrayAsync($"/jobs/{jobId}/export?format=parquet", cancellationToken));
         var rows = (await ParquetSerializer.DeserializeAsync<ExportTests.ParquetRow>(parquet, cancellationToken: cancellationToken)).Data;
         Assert.Equal(103, rows.Count);
-        Assert.Equal(Embedding(10), rows[10].Embedding!);
+        var exported = Embedding(10);
+        if (precision == EmbeddingPrecisions.Fp16)
+        {
+            HalfVectors.Round(exported);
+        }
+        Assert.Equal(exported, rows[10].Embedding!);
     }
 
     [Fact]
@@ -103,10 +112,10 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
     /// out: with sequential scans and sorts off, only the HNSW index returns rows ordered by distance. At a
     /// few thousand rows the planner picks the index by itself (docs/search.md).
     /// </summary>
-    private async Task<bool> IndexServesTheSearchQueryAsync(Guid jobId, int embeddingSize, string index)
+    private async Task<bool> IndexServesTheSearchQueryAsync(Guid jobId, int embeddingSize, string precision, string index)
     {
         await QueryAsync("ANALYZE results", 0);
-        var plan = await QueryAsync($"EXPLAIN {SimilaritySearch.NearestSql(jobId, embeddingSize)}", embeddingSize, "SET enable_seqscan = off; SET enable_sort = off");
+        var plan = await QueryAsync($"EXPLAIN {SimilaritySearch.NearestSql(jobId, embeddingSize, precision)}", embeddingSize, "SET enable_seqscan = off; SET enable_sort = off", precision);
         return plan.Any(line => line.Contains(index, StringComparison.Ordinal));
     }
 
@@ -125,7 +134,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         return Assert.Single(filled);
     }
 
-    private async Task<List<string>> QueryAsync(string sql, int querySize, string? setting = null)
+    private async Task<List<string>> QueryAsync(string sql, int querySize, string? setting = null, string precision = EmbeddingPrecisions.Fp32)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var (postgres, _) = await services.GetAsync();
@@ -143,7 +152,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         {
             var query = new float[querySize];
             query[0] = 1;
-            command.Parameters.AddWithValue("query", new Vector(query));
+            command.Parameters.AddWithValue("query", precision == EmbeddingPrecisions.Fp16 ? HalfVectors.Of(query) : new Vector(query));
             command.Parameters.AddWithValue("limit", 5);
         }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

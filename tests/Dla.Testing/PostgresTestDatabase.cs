@@ -1,5 +1,6 @@
 using Dla.Persistence.Database;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Dla.Testing;
@@ -42,6 +43,13 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>Configuration that points the application's <c>AddDlaDatabase</c> (and the result writer) at this database.</summary>
+    public async Task<IConfiguration> ConfigurationAsync() => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "postgres",
+        ["ConnectionStrings:Postgres"] = await ConnectionStringAsync(),
+    }).Build();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dla.Cli.Common;
 using Dla.Scheduler.Jobs;
 
 namespace Dla.Cli.Jobs;
@@ -34,7 +35,8 @@ internal static class JobCommands
         var maxFailedPercent = new Option<double?>("--max-failed-percent");
         var decode = new Option<string>("--decode") { Description = "exact (timm-identical) or fast (DCT-domain JPEG downscaling)", DefaultValueFactory = _ => "exact" };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line: a file under the scheduler's Models:AllowedRoots, or azure://container/names.txt" };
-        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, labels, decode, Api, ApiKey };
+        var embeddingPrecision = EmbeddingPrecisionOption.Create();
+        var command = new Command("submit", "Submit a job to the scheduler; prints its id") { dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, maxFailed, maxFailedPercent, labels, decode, embeddingPrecision, Api, ApiKey };
         command.SetAction(async (r, ct) =>
         {
             using var client = Client(r);
@@ -44,6 +46,7 @@ internal static class JobCommands
                 precision = r.GetValue(precision), tasks = r.GetValue(tasks)!.Split(','), top_k = r.GetValue(topK), batch_size = r.GetValue(batchSize),
                 priority = r.GetValue(priority),
                 max_failed_images = r.GetValue(maxFailed), max_failed_percent = r.GetValue(maxFailedPercent), labels = r.GetValue(labels), decode = r.GetValue(decode),
+                embedding_precision = r.GetValue(embeddingPrecision),
             }, ct);
             Console.WriteLine(job["id"]);
         });

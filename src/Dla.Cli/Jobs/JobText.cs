@@ -32,7 +32,7 @@ internal static class JobText
         var p = job.Progress;
         yield return $"job       {job.Id}  {Name(job.State.ToString())}{(job.Tenant is { } t ? $"  (tenant {t})" : "")}";
         yield return $"dataset   {job.Dataset}";
-        yield return $"model     {job.Model}, weights {job.Weights ?? "timm's pretrained"}{(job.WeightsSha256 is { Length: > 0 } sha ? $" (sha256 {sha[..12]}…)" : "")}, {job.Precision}, decode {job.Decode}";
+        yield return $"model     {job.Model}, weights {job.Weights ?? "timm's pretrained"}{(job.WeightsSha256 is { Length: > 0 } sha ? $" (sha256 {sha[..12]}…)" : "")}, {job.Precision}, decode {job.Decode}, embeddings {job.EmbeddingPrecision}";
         yield return $"tasks     {string.Join(", ", job.Tasks)}; top-k {job.TopK}; batch size {job.BatchSize}; priority {job.Priority}{(job.LabelCount is { } n ? $"; {n} class names" : "")}";
         if (p is not null)
         {

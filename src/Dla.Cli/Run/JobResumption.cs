@@ -18,6 +18,7 @@ internal static class JobResumption
     {
         var candidates = await db.Jobs.Where(j => j.Dataset == dataset && j.Model == request.Model && j.Weights == request.Weights
                 && j.Seed == request.Seed && j.NumClasses == request.NumClasses && j.Precision == request.Precision && j.Decode == request.Decode
+                && j.EmbeddingPrecision == request.EmbeddingPrecision
                 && j.TopK == request.TopK && j.Tasks == tasks && j.State != JobState.Cancelled)
             .ToListAsync(ct);
         return candidates.OrderByDescending(j => j.CreatedAt).FirstOrDefault();

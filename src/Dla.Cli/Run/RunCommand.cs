@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Dla.Cli.Common;
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Datasets;
@@ -36,9 +37,10 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "Log what the scheduler and worker do" };
         var decode = new Option<string>("--decode") { Description = "exact (timm-identical) or fast (DCT-domain JPEG downscaling, several times faster)", DefaultValueFactory = _ => "exact" };
         var labels = new Option<string?>("--labels") { Description = "Class names of a fine-tuned classifier, one per line in class order" };
+        var embeddingPrecision = EmbeddingPrecisionOption.Create();
         var command = new Command("run", "Label and/or embed a dataset in this process (no servers); rerunning resumes")
         {
-            dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, db, dataDir, export, provider, threads, maxFailed, maxFailedPercent, verbose, labels, decode,
+            dataset, model, weights, seed, numClasses, precision, tasks, topK, batchSize, priority, db, dataDir, export, provider, threads, maxFailed, maxFailedPercent, verbose, labels, decode, embeddingPrecision,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -48,7 +50,8 @@ internal static class RunCommand
             var settings = new RunSettings(r.GetValue(dataset)!, r.GetValue(model)!, r.GetValue(weights), r.GetValue(seed), r.GetValue(numClasses),
                 r.GetValue(precision)!, r.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(topK),
                 r.GetValue(batchSize), r.GetValue(priority), r.GetValue(db) ?? $"Data Source={Path.Combine(directory, "dla.db")}", r.GetValue(export), r.GetValue(provider)!,
-                r.GetValue(threads), r.GetValue(maxFailed), r.GetValue(maxFailedPercent), r.GetValue(verbose), r.GetValue(labels), r.GetValue(decode)!);
+                r.GetValue(threads), r.GetValue(maxFailed), r.GetValue(maxFailedPercent), r.GetValue(verbose), r.GetValue(labels), r.GetValue(decode)!,
+                r.GetValue(embeddingPrecision)!);
             return await RunAsync(settings, ct);
         });
         return command;
@@ -114,7 +117,7 @@ internal static class RunCommand
         var request = new JobRequest
         {
             Dataset = location.ToString(), Model = settings.Model, Weights = settings.Weights, Seed = settings.Seed, NumClasses = settings.NumClasses,
-            Precision = settings.Precision, Decode = settings.Decode, Tasks = settings.Tasks, TopK = settings.TopK, BatchSize = settings.BatchSize,
+            Precision = settings.Precision, Decode = settings.Decode, EmbeddingPrecision = settings.EmbeddingPrecision, Tasks = settings.Tasks, TopK = settings.TopK, BatchSize = settings.BatchSize,
             Priority = settings.Priority,
             MaxFailedImages = settings.MaxFailedImages, MaxFailedPercent = settings.MaxFailedPercent,
             Labels = settings.Labels is null ? null : System.Text.Json.JsonSerializer.SerializeToElement(Path.GetFullPath(settings.Labels)),

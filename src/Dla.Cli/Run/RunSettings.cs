@@ -20,4 +20,5 @@ internal sealed record RunSettings(
     double? MaxFailedPercent,
     bool Verbose,
     string? Labels = null,
-    string Decode = "exact");
+    string Decode = "exact",
+    string EmbeddingPrecision = "fp32");

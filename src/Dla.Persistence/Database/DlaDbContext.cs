@@ -36,6 +36,7 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
             job.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
             job.Property(j => j.Precision).HasMaxLength(8);
             job.Property(j => j.Decode).HasMaxLength(8);
+            job.Property(j => j.EmbeddingPrecision).HasMaxLength(8).HasDefaultValue(EmbeddingPrecisions.Fp32);
             job.Property(j => j.Tenant).HasMaxLength(Job.MaxTenantLength);
             job.Property(j => j.WeightsSha256).HasMaxLength(64);
             job.Property(j => j.DlaVersion).HasMaxLength(128);

@@ -38,6 +38,13 @@ public sealed class Job
     /// <summary>How images are decoded: <c>exact</c> (timm-identical) or <c>fast</c> (DCT-domain JPEG downscaling).</summary>
     public string Decode { get; set; } = "exact";
 
+    /// <summary>
+    /// How embeddings are stored: <c>fp32</c> (pgvector <c>vector</c>, 4 bytes a value) or <c>fp16</c> (<c>halfvec</c>,
+    /// 2 bytes; see <see cref="Results.EmbeddingColumns"/>). Read by the result writers under the job's lock, so every row
+    /// of a job has one precision; exports and the API return float32 either way.
+    /// </summary>
+    public string EmbeddingPrecision { get; set; } = EmbeddingPrecisions.Fp32;
+
     public JobTasks Tasks { get; set; } = JobTasks.Classify | JobTasks.Embed;
 
     public int TopK { get; set; } = 5;

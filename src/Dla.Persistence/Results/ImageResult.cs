@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace Dla.Persistence.Results;
 
 /// <summary>The outcome of one successfully processed image: labels and/or embedding. Keyed by (job, image).</summary>
@@ -23,11 +25,29 @@ public sealed class ImageResult
     /// </summary>
     public float[]? Embedding { get; set; }
 
+    /// <summary>
+    /// True when <see cref="Embedding"/> is kept at half precision (the job's <c>embedding_precision</c> is fp16): on
+    /// PostgreSQL in the <c>halfvec</c> column, on SQLite as float32 values rounded to float16. Set when a row is loaded
+    /// from PostgreSQL; the result writers decide the precision from the job row, under the job's lock.
+    /// </summary>
+    [NotMapped]
+    public bool HalfPrecision { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     // The PostgreSQL columns, as views of Embedding for PostgresDlaDbContext to map (SQLite maps
     // Embedding itself). Each reads the embedding only when it belongs in that column; on load, the
     // one column that is not null sets it.
+    private float[]? EmbeddingHalf
+    {
+        get => HalfPrecision ? Embedding : null;
+        set
+        {
+            HalfPrecision |= value is not null;
+            Load(value);
+        }
+    }
+
     private float[]? Embedding256 { get => InColumn(256); set => Load(value); }
 
     private float[]? Embedding512 { get => InColumn(512); set => Load(value); }
@@ -36,11 +56,11 @@ public sealed class ImageResult
 
     private float[]? EmbeddingAnySize
     {
-        get => Embedding is { } e && !EmbeddingColumns.IsSized(e.Length) ? e : null;
+        get => !HalfPrecision && Embedding is { } e && !EmbeddingColumns.IsSized(e.Length) ? e : null;
         set => Load(value);
     }
 
-    private float[]? InColumn(int dimension) => Embedding?.Length == dimension ? Embedding : null;
+    private float[]? InColumn(int dimension) => !HalfPrecision && Embedding?.Length == dimension ? Embedding : null;
 
     private void Load(float[]? value)
     {

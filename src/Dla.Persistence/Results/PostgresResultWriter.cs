@@ -11,14 +11,15 @@ namespace Dla.Persistence.Results;
 /// first delivery, nearly always), otherwise into a temporary staging table and from there by a
 /// set-based upsert (a redelivery). Errors go through staging and are stored only for images without a
 /// result. Rows carry <see cref="BatchOutcome.JobId"/> and the commit's timestamp; embeddings go in as
-/// pgvector values, into the column sized to them (<see cref="EmbeddingColumns"/>).
+/// pgvector values, into the column sized to them, or the halfvec column for an fp16 job (<see cref="EmbeddingColumns"/>).
 /// </summary>
 /// <param name="dataSource">The data source registered by <c>AddDlaDatabase</c> (pgvector mapping enabled).</param>
 public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultWriter
 {
     // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
+    // It also reads how the job stores embeddings, so every row of a job has the job's precision.
     private const string LockRunningJob = """
-        SELECT 1 FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting') FOR SHARE
+        SELECT "EmbeddingPrecision" FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting') FOR SHARE
         """;
 
     private const string AnyResultStored = """
@@ -48,9 +49,10 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     private static readonly Dictionary<string, string> CopyResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column =>
         $"""COPY results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt") FROM STDIN (FORMAT BINARY)""");
 
+    // Staging holds float32 vectors; the halfvec column takes them through pgvector's cast (round to nearest).
     private static readonly Dictionary<string, string> UpsertResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column => $"""
         INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt")
-        SELECT $1, "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding", $2 FROM results_staging
+        SELECT $1, "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding"{(column == EmbeddingColumns.Half ? "::halfvec" : "")}, $2 FROM results_staging
         ON CONFLICT ("JobId", "ImageId") DO UPDATE SET
             "Top1Index" = EXCLUDED."Top1Index", "Top1Label" = EXCLUDED."Top1Label", "Top1Probability" = EXCLUDED."Top1Probability",
             "TopKJson" = EXCLUDED."TopKJson", "{column}" = EXCLUDED."{column}", "CreatedAt" = EXCLUDED."CreatedAt"
@@ -87,14 +89,14 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
 
     private async Task<bool> WriteAsync(BatchOutcome outcome, bool copyDirectlyWhenNew, CancellationToken cancellationToken)
     {
-        var column = EmbeddingColumn(outcome);
         var imageIds = outcome.Results.Select(r => r.ImageId).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ScalarAsync(connection, transaction, LockRunningJob, cancellationToken, outcome.JobId) is null)
+        if (await ScalarAsync(connection, transaction, LockRunningJob, cancellationToken, outcome.JobId) is not string precision)
         {
             return false;
         }
+        var column = EmbeddingColumn(outcome, precision);
         // Taken after the lock, so rows of a later write never carry an earlier timestamp.
         var now = DateTimeOffset.UtcNow;
         var upsert = imageIds.Length > 0
@@ -107,12 +109,12 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
                 {
                     var inline = outcome.Results.All(r => r.Embedding is null || r.Embedding.Length <= InlineEmbeddingMaxDims);
                     await ExecuteAsync(connection, transaction, inline ? CreateResultsStaging + InlineStagedEmbeddings : CreateResultsStaging, cancellationToken);
-                    await CopyResultsAsync(connection, CopyResultsToStaging, outcome.Results, batchColumns: null, cancellationToken);
+                    await CopyResultsAsync(connection, CopyResultsToStaging, outcome.Results, batchColumns: null, half: false, cancellationToken);
                     commands.BatchCommands.Add(Command(UpsertResultsInto[column], outcome.JobId, now));
                 }
                 else
                 {
-                    await CopyResultsAsync(connection, CopyResultsInto[column], outcome.Results, (outcome.JobId, now), cancellationToken);
+                    await CopyResultsAsync(connection, CopyResultsInto[column], outcome.Results, (outcome.JobId, now), column == EmbeddingColumns.Half, cancellationToken);
                 }
                 commands.BatchCommands.Add(Command(DeleteResolvedErrors, outcome.JobId, imageIds));
             }
@@ -130,8 +132,12 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     }
 
     /// <summary>The column for the batch's embeddings; one model made them all, so they share a size.</summary>
-    private static string EmbeddingColumn(BatchOutcome outcome)
+    private static string EmbeddingColumn(BatchOutcome outcome, string precision)
     {
+        if (precision == EmbeddingPrecisions.Fp16)
+        {
+            return EmbeddingColumns.Half;
+        }
         var sizes = outcome.Results.Where(r => r.Embedding is not null).Select(r => r.Embedding!.Length).Distinct().ToList();
         return sizes.Count switch
         {
@@ -171,8 +177,9 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     }
 
     // batchColumns: the job id and timestamp around each row when copying into results itself; null into staging.
+    // half: the embeddings go in as halfvec values (into the fp16 column).
     private static async Task CopyResultsAsync(NpgsqlConnection connection, string copy, IReadOnlyList<ImageResult> results,
-        (Guid JobId, DateTimeOffset CreatedAt)? batchColumns, CancellationToken cancellationToken)
+        (Guid JobId, DateTimeOffset CreatedAt)? batchColumns, bool half, CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
         foreach (var result in results)
@@ -187,9 +194,13 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
             await WriteOrNullAsync(importer, result.Top1Label, NpgsqlDbType.Text, cancellationToken);
             await WriteOrNullAsync(importer, result.Top1Probability, NpgsqlDbType.Real, cancellationToken);
             await WriteOrNullAsync(importer, result.TopKJson, NpgsqlDbType.Text, cancellationToken);
-            if (result.Embedding is { } embedding)
+            if (result.Embedding is { } embedding && half)
             {
-                await importer.WriteAsync(new Vector(embedding), "vector", cancellationToken);
+                await importer.WriteAsync(HalfVectors.Of(embedding), "halfvec", cancellationToken);
+            }
+            else if (result.Embedding is { } single)
+            {
+                await importer.WriteAsync(new Vector(single), "vector", cancellationToken);
             }
             else
             {

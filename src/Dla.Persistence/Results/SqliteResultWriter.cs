@@ -39,8 +39,9 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
     private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$job", "$batch", "$now");
 
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
+    // It also reads how the job stores embeddings: an fp16 job's are rounded to float16, as PostgreSQL's halfvec would.
     private const string JobAcceptsResults = """
-        SELECT 1 FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting')
+        SELECT "EmbeddingPrecision" FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting')
         """;
 
     /// <inheritdoc />
@@ -53,19 +54,21 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         var connection = context.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        string precision;
         await using (var fence = Command(connection, transaction, JobAcceptsResults, job, now))
         {
-            if (await fence.ExecuteScalarAsync(cancellationToken) is null)
+            if (await fence.ExecuteScalarAsync(cancellationToken) is not string stored)
             {
                 return false;
             }
+            precision = stored;
         }
         await using (var command = Command(connection, transaction, UpsertResult, job, now, "$image", "$index", "$label", "$probability", "$topk", "$embedding"))
         {
             foreach (var result in outcome.Results)
             {
                 Set(command, result.ImageId, result.Top1Index, result.Top1Label, result.Top1Probability, result.TopKJson,
-                    result.Embedding is null ? null : SqliteDlaDbContext.ToBytes(result.Embedding));
+                    result.Embedding is null ? null : SqliteDlaDbContext.ToBytes(InPrecision(result.Embedding, precision)));
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -109,5 +112,17 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         {
             command.Parameters[i + 2].Value = values[i] ?? DBNull.Value;
         }
+    }
+
+    /// <summary>The values as the job stores them: float16-rounded for an fp16 job (a copy; the outcome is not changed).</summary>
+    private static float[] InPrecision(float[] embedding, string precision)
+    {
+        if (precision != EmbeddingPrecisions.Fp16)
+        {
+            return embedding;
+        }
+        var rounded = (float[])embedding.Clone();
+        HalfVectors.Round(rounded);
+        return rounded;
     }
 }

@@ -27,6 +27,9 @@ public sealed record JobRequest
     /// <summary><c>exact</c> (timm-identical, the default) or <c>fast</c> (DCT-domain JPEG downscaling; docs/preprocessing.md).</summary>
     public string Decode { get; init; } = "exact";
 
+    /// <summary><c>fp32</c> (the default) or <c>fp16</c>: how embeddings are stored (fp16 as pgvector <c>halfvec</c>, half the bytes).</summary>
+    public string EmbeddingPrecision { get; init; } = Persistence.Jobs.EmbeddingPrecisions.Fp32;
+
     /// <summary>Any of <c>classify</c> and <c>embed</c>.</summary>
     public IReadOnlyList<string> Tasks { get; init; } = ["classify", "embed"];
 

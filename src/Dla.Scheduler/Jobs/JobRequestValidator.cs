@@ -44,6 +44,10 @@ public sealed class JobRequestValidator(DatasetLister lister, ModelReferenceChec
         {
             Add("decode", "Use exact (timm-identical) or fast (DCT-domain JPEG downscaling).");
         }
+        if (!EmbeddingPrecisions.IsValid(request.EmbeddingPrecision))
+        {
+            Add("embedding_precision", "Use fp32 (pgvector vector) or fp16 (halfvec: half the bytes per row, search recall in docs/benchmarks.md).");
+        }
         var tasks = ParseTasks(request.Tasks, Add);
         if (request.TopK is < 1 or > MaxTopK)
         {

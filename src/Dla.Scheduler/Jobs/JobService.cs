@@ -58,6 +58,7 @@ public sealed class JobService(
             NumClasses = request.NumClasses,
             Precision = request.Precision,
             Decode = request.Decode,
+            EmbeddingPrecision = request.EmbeddingPrecision,
             Tasks = tasks,
             TopK = request.TopK,
             BatchSize = request.BatchSize,

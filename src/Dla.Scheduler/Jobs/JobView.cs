@@ -19,6 +19,7 @@ public sealed record JobView(
     int? NumClasses,
     string Precision,
     string Decode,
+    string EmbeddingPrecision,
     IReadOnlyList<string> Tasks,
     int TopK,
     int BatchSize,
@@ -37,7 +38,7 @@ public sealed record JobView(
 {
     /// <summary>The view of a stored job.</summary>
     public static JobView Of(Job job, ProgressReport? progress = null) => new(
-        job.Id, job.State, job.Tenant, job.Dataset, job.Model, job.Weights, job.WeightsSha256, job.DlaVersion, job.Labels?.Split('\n').Length, job.Seed, job.NumClasses, job.Precision, job.Decode, TaskNames(job.Tasks),
+        job.Id, job.State, job.Tenant, job.Dataset, job.Model, job.Weights, job.WeightsSha256, job.DlaVersion, job.Labels?.Split('\n').Length, job.Seed, job.NumClasses, job.Precision, job.Decode, job.EmbeddingPrecision, TaskNames(job.Tasks),
         job.TopK, job.BatchSize, job.Priority, job.MaxFailedImages, job.MaxFailedPercent, job.ListedImages, job.PlannedBatches, job.ListingComplete,
         job.FailureReason, job.CreatedAt, job.StartedAt, job.FinishedAt, job.CancelRequestedAt, progress);
 

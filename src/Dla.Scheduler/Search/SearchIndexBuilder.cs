@@ -9,7 +9,7 @@ namespace Dla.Scheduler.Search;
 /// Builds the pgvector HNSW index of a finished job's embeddings, in the background and after the job
 /// finished (an index maintained during the bulk load would slow every write). One partial index per
 /// job, covering only its rows, on the column sized to its embeddings (or on a cast of the any-size
-/// column; see <see cref="EmbeddingColumns"/>). A no-op on SQLite.
+/// column, or of the halfvec column for an fp16 job; see <see cref="EmbeddingColumns"/>). A no-op on SQLite.
 /// </summary>
 public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, ILogger<SearchIndexBuilder> logger) : BackgroundService
 {
@@ -39,9 +39,10 @@ public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, I
         {
             return null;
         }
+        var precision = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.EmbeddingPrecision).FirstAsync(cancellationToken);
         db.Database.SetCommandTimeout(BuildTimeout);
-        // DDL takes no parameters; the id is a Guid and the dimension an int, so both are safe literals.
-        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw ({EmbeddingColumns.IndexExpression(dimension)} vector_cosine_ops) WHERE "JobId" = '{jobId}'""";
+        // DDL takes no parameters; the id is a Guid, the dimension an int and the precision one of two constants, so all are safe literals.
+        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw ({EmbeddingColumns.IndexExpression(dimension, precision)} {EmbeddingColumns.CosineOperatorClass(precision)}) WHERE "JobId" = '{jobId}'""";
         await db.Database.ExecuteSqlRawAsync(ddl, cancellationToken);
         return dimension;
     }

@@ -84,8 +84,8 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
         {
             await ef.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using var command = new NpgsqlCommand(NearestSql(job.Id, query.Length), connection, transaction);
-        command.Parameters.AddWithValue("query", new Vector(query));
+        await using var command = new NpgsqlCommand(NearestSql(job.Id, query.Length, job.EmbeddingPrecision), connection, transaction);
+        command.Parameters.AddWithValue("query", job.EmbeddingPrecision == EmbeddingPrecisions.Fp16 ? HalfVectors.Of(query) : new Vector(query));
         command.Parameters.AddWithValue("limit", limit);
         var hits = new List<(long, double)>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -97,12 +97,13 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
     }
 
     /// <summary>
-    /// The k-nearest query (parameters <c>@query</c>, <c>@limit</c>). It repeats the job index's expression
-    /// and predicate, with the job id as a literal, so the planner can use the partial HNSW index.
+    /// The k-nearest query (parameters <c>@query</c>, a <c>vector</c>, or a <c>halfvec</c> for an fp16 job, and
+    /// <c>@limit</c>). It repeats the job index's expression and predicate, with the job id as a literal, so the
+    /// planner can use the partial HNSW index.
     /// </summary>
-    public static string NearestSql(Guid jobId, int dimension)
+    public static string NearestSql(Guid jobId, int dimension, string precision)
     {
-        var embedding = EmbeddingColumns.IndexExpression(dimension);
+        var embedding = EmbeddingColumns.IndexExpression(dimension, precision);
         return $"""
             SELECT "ImageId", {embedding} <=> @query AS distance
             FROM results

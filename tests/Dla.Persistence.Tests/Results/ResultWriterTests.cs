@@ -84,6 +84,35 @@ public abstract class ResultWriterTests
         Assert.InRange(stored[0].CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_fp16_job_keeps_embeddings_at_half_precision_and_gives_them_back_as_float32(bool redelivered)
+    {
+        await using var store = await OpenAsync(EmbeddingPrecisions.Fp16);
+        var written = Result(store.JobId, 0, 512);
+        var expected = (float[])written.Embedding!.Clone();
+        HalfVectors.Round(expected);
+        Assert.NotEqual(written.Embedding, expected);
+        if (redelivered)
+        {
+            // The second delivery goes through staging and the upsert (float32 staging, cast to halfvec).
+            await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0, 512)], []), _ct);
+        }
+        await store.Writer.WriteAsync(Outcome(store.JobId, [written], []), _ct);
+
+        await using var db = await store.ContextAsync();
+        var stored = await db.Results.SingleAsync(r => r.JobId == store.JobId, _ct);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), stored.Embedding!.Select(BitConverter.SingleToInt32Bits));
+        // float16 keeps 11 significant bits: every value within 2⁻¹¹ of itself, relatively.
+        Assert.All(written.Embedding.Zip(stored.Embedding!), p => Assert.InRange(MathF.Abs(p.First - p.Second), 0, MathF.Abs(p.First) / 2048 + 1e-7f));
+        Assert.Equal(written.Top1Label, stored.Top1Label);
+        await AssertStoredAtHalfPrecisionAsync(db, store.JobId);
+    }
+
+    /// <summary>Provider-specific: where the fp16 job's embedding landed.</summary>
+    protected virtual Task AssertStoredAtHalfPrecisionAsync(DlaDbContext db, Guid jobId) => Task.CompletedTask;
+
     [Fact]
     public async Task The_batch_is_marked_completed_once()
     {
@@ -148,13 +177,13 @@ public abstract class ResultWriterTests
 
     internal static ImageError Error(Guid jobId, long imageId, string kind) => new() { JobId = jobId, ImageId = imageId, Kind = kind, Message = $"image {imageId} is {kind}" };
 
-    private async Task<Store> OpenAsync()
+    private async Task<Store> OpenAsync(string embeddingPrecision = EmbeddingPrecisions.Fp32)
     {
         var configuration = await ConfigurationAsync();
         var services = new ServiceCollection().AddSingleton(configuration).AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
         var store = new Store(services);
         await using var db = await store.ContextAsync();
-        db.Jobs.Add(new Job { Id = store.JobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow });
+        db.Jobs.Add(new Job { Id = store.JobId, Dataset = "/data", Model = "dla34", CreatedAt = DateTimeOffset.UtcNow, EmbeddingPrecision = embeddingPrecision });
         db.Batches.Add(new Batch { JobId = store.JobId, BatchIndex = 0, State = BatchState.Queued, ImageCount = 3 });
         await db.SaveChangesAsync(_ct);
         return store;
@@ -183,6 +212,15 @@ public sealed class PostgresResultWriterTests(PostgresTestDatabase database) : R
         ["Database:Provider"] = "postgres",
         ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
     }).Build();
+
+    /// <summary>In the halfvec column (2 bytes a value plus pgvector's 8-byte header), not in the float32 one of its size.</summary>
+    protected override async Task AssertStoredAtHalfPrecisionAsync(DlaDbContext db, Guid jobId)
+    {
+        var sizes = await db.Database.SqlQueryRaw<int>(
+            $$"""SELECT pg_column_size("{{EmbeddingColumns.Half}}") AS "Value" FROM results WHERE "JobId" = {0} AND "Embedding512" IS NULL""", jobId)
+            .ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal([8 + 512 * 2], sizes);
+    }
 }
 
 /// <summary>The writer contract on SQLite (a temporary file per test).</summary>

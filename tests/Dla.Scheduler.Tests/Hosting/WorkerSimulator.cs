@@ -4,6 +4,7 @@ using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dla.Scheduler.Tests.Hosting;
 
@@ -30,6 +31,8 @@ public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
         await using (var db = await databases.CreateAsync(cancellationToken))
         {
             var now = DateTimeOffset.UtcNow;
+            // As the real writers do: an fp16 job's embeddings go to the halfvec column.
+            var half = await db.Jobs.Where(j => j.Id == batch.JobId).Select(j => j.EmbeddingPrecision).FirstAsync(cancellationToken) == EmbeddingPrecisions.Fp16;
             foreach (var image in batch.Images)
             {
                 if (errors?.TryGetValue(image.ImageId, out var kind) == true)
@@ -38,7 +41,9 @@ public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
                 }
                 else
                 {
-                    db.Results.Add(Result(batch.JobId, image.ImageId, embedding?.Invoke(image.ImageId) ?? [1, image.ImageId, 0.5f], now));
+                    var result = Result(batch.JobId, image.ImageId, embedding?.Invoke(image.ImageId) ?? [1, image.ImageId, 0.5f], now);
+                    result.HalfPrecision = half;
+                    db.Results.Add(result);
                 }
             }
             await db.SaveChangesAsync(cancellationToken);

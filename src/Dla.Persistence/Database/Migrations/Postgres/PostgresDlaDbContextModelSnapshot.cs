@@ -102,6 +102,13 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("integer");
 
+                    b.Property<string>("EmbeddingPrecision")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasDefaultValue("fp32");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
 
@@ -247,6 +254,9 @@ namespace Dla.Persistence.Database.Migrations.Postgres
 
                     b.Property<Vector>("EmbeddingAnySize")
                         .HasColumnType("vector");
+
+                    b.Property<HalfVector>("EmbeddingHalf")
+                        .HasColumnType("halfvec");
 
                     b.Property<int?>("Top1Index")
                         .HasColumnType("integer");

@@ -95,6 +95,13 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EmbeddingPrecision")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("fp32");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 

@@ -28,6 +28,8 @@ export async function submitPage({ main, navigate }) {
   const decode = el('select', { id: 'decode', name: 'decode', 'aria-describedby': 'decode-help decode-error' },
     el('option', { value: 'exact' }, 'exact (timm-identical)'), el('option', { value: 'fast' }, 'fast (DCT-domain JPEG downscaling)'));
   const precision = el('select', { id: 'precision', name: 'precision', 'aria-describedby': 'precision-error' }, el('option', { value: 'fp32' }, 'fp32'), el('option', { value: 'fp16' }, 'fp16'));
+  const embeddingPrecision = el('select', { id: 'embedding_precision', name: 'embedding_precision', 'aria-describedby': 'embedding_precision-help embedding_precision-error' },
+    el('option', { value: 'fp32' }, 'fp32 (vector)'), el('option', { value: 'fp16' }, 'fp16 (halfvec, half the storage)'));
   const form = el('form', { class: 'card form', novalidate: true, onsubmit: submit },
     fields.slice(0, 3).map(field),
     el('fieldset', { class: 'field', 'aria-describedby': 'tasks-error' }, el('legend', {}, 'Tasks'),
@@ -36,7 +38,9 @@ export async function submitPage({ main, navigate }) {
     el('div', { class: 'row' }, fields.slice(3, 6).map(field)),
     el('div', { class: 'row' },
       el('div', { class: 'field' }, el('label', { for: 'decode' }, 'Decode mode'), decode, el('p', { id: 'decode-help', class: 'help' }, 'fast is quicker on large JPEGs, with a small measured drift.'), el('p', { id: 'decode-error', class: 'field-error' })),
-      el('div', { class: 'field' }, el('label', { for: 'precision' }, 'Precision'), precision, el('p', { id: 'precision-error', class: 'field-error' }))),
+      el('div', { class: 'field' }, el('label', { for: 'precision' }, 'Precision'), precision, el('p', { id: 'precision-error', class: 'field-error' })),
+      el('div', { class: 'field' }, el('label', { for: 'embedding_precision' }, 'Embedding storage'), embeddingPrecision,
+        el('p', { id: 'embedding_precision-help', class: 'help' }, 'fp16 halves each row; exports still give float32.'), el('p', { id: 'embedding_precision-error', class: 'field-error' }))),
     el('div', { class: 'row' }, fields.slice(6).map(field)),
     formError,
     el('button', { type: 'submit', class: 'primary' }, 'Submit job'));
@@ -54,7 +58,7 @@ export async function submitPage({ main, navigate }) {
       tasks: [classify, embed].filter(c => c.checked).map(c => c.value),
       top_k: number('top_k'), batch_size: number('batch_size'), priority: number('priority'),
       max_failed_images: number('max_failed_images'), max_failed_percent: number('max_failed_percent'),
-      decode: decode.value, precision: precision.value,
+      decode: decode.value, precision: precision.value, embedding_precision: embeddingPrecision.value,
     };
     try {
       const job = await api('/jobs', { method: 'POST', json: body });
@@ -70,7 +74,7 @@ export async function submitPage({ main, navigate }) {
         const target = document.getElementById(`${name}-error`);
         if (!target) { unplaced.push(`${name}: ${messages.join(' ')}`); continue; }
         target.textContent = messages.join(' ');
-        const control = inputs[name] ?? (name === 'decode' ? decode : name === 'precision' ? precision : name === 'tasks' ? classify : null);
+        const control = inputs[name] ?? ({ decode, precision, embedding_precision: embeddingPrecision, tasks: classify }[name] ?? null);
         control?.setAttribute('aria-invalid', 'true');
         first ??= control;
       }
