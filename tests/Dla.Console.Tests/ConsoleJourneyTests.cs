@@ -8,8 +8,9 @@ namespace Dla.Console.Tests;
 
 /// <summary>
 /// A user's way through the console in chromium, against a real scheduler and worker: submit through the form,
-/// watch the job finish live, browse and filter its results, open an image with its neighbours, export, cancel
-/// a second job, on a laptop and a phone-sized screen; the browser's console stays free of errors throughout.
+/// watch the job finish live, browse and filter its results, open an image with its neighbours, search by upload,
+/// export, reprioritise, cancel and delete a second job, on a laptop and a phone-sized screen; the browser's console
+/// stays free of errors throughout.
 /// </summary>
 public sealed class ConsoleJourneyTests
 {
@@ -17,7 +18,7 @@ public sealed class ConsoleJourneyTests
     private const float Generous = 180_000;
 
     [Fact]
-    public async Task A_job_submitted_through_the_form_is_followed_browsed_searched_exported_and_a_second_one_cancelled()
+    public async Task A_job_submitted_through_the_form_is_followed_browsed_searched_exported_and_a_second_one_reprioritised_cancelled_and_deleted()
     {
         await using var cluster = await ConsoleCluster.StartAsync();
         await using var browser = await Browser.StartAsync(cluster.Address);
@@ -94,6 +95,15 @@ public sealed class ConsoleJourneyTests
         await page.Keyboard.PressAsync("Escape");
         await Expect(dialog).Not.ToBeVisibleAsync();
 
+        // Search by upload: one of the job's own photographs finds itself first, at distance 0.
+        var photo = cluster.Images.First(name => !name.StartsWith("bad-", StringComparison.Ordinal));
+        await page.GetByLabel("Find images like this one").SetInputFilesAsync(Path.Combine(cluster.Dataset, photo));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        var hits = page.Locator("#upload-results .tile");
+        await Expect(hits).Not.ToHaveCountAsync(0);
+        await Expect(hits.First).ToHaveAttributeAsync("aria-label", new Regex($"^{Regex.Escape(photo)}, distance 0\\.000$"));
+        await browser.ScreenshotAsync("search-by-upload");
+
         // A second job, with no worker to run it, is cancelled from its page.
         await cluster.StopWorkerAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Submit", Exact = true }).ClickAsync();
@@ -102,7 +112,12 @@ public sealed class ConsoleJourneyTests
         await page.GetByLabel("Weights").FillAsync(cluster.Weights);
         await page.GetByRole(AriaRole.Button, new() { Name = "Submit job" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/ui/jobs/[0-9a-f-]{36}$"));
+        var secondId = page.Url.Split('/')[^1];
         await Expect(page.Locator("#job-state")).Not.ToHaveTextAsync("succeeded");
+        // While it waits, its weight in the fair share is raised.
+        await page.GetByLabel("Priority").FillAsync("80");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set priority" }).ClickAsync();
+        await Expect(page.Locator("p.ok[role=status]")).ToHaveTextAsync("Done: priority.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel job" }).ClickAsync();
         await Expect(page.Locator("#job-state")).ToHaveTextAsync("cancelled", new() { Timeout = Generous });
 
@@ -113,6 +128,7 @@ public sealed class ConsoleJourneyTests
         await page.GetByLabel("State").SelectOptionAsync("cancelled");
         await Expect(page.Locator("table.jobs tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("table.jobs tbody tr .badge")).ToHaveTextAsync("cancelled");
+        await Expect(page.Locator("table.jobs tbody tr td[data-label=Priority]")).ToHaveTextAsync("80");
         await page.GetByLabel("State").SelectOptionAsync("");
 
         // A phone-sized screen: the same pages, one column, nothing wider than the screen.
@@ -126,6 +142,17 @@ public sealed class ConsoleJourneyTests
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
             "the results page scrolls sideways on a phone; wider than the screen: " + await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className).slice(0, 5).join(', ')"));
+
+
+        // The cancelled job is deleted from its page, after the browser's confirmation, and leaves the list.
+        await page.SetViewportSizeAsync(1280, 800);
+        await page.GotoAsync($"/ui/jobs/{secondId}");
+        page.Dialog += async (_, confirmation) => await confirmation.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete job" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/\\?deleted={secondId}$"));
+        await Expect(page.Locator("#deleted")).ToContainTextAsync(secondId);
+        await Expect(page.Locator("table.jobs tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table.jobs tbody tr .badge")).ToHaveTextAsync("succeeded");
 
         Assert.True(browser.Errors.Count == 0, "the browser logged errors:\n" + string.Join("\n", browser.Errors));
     }

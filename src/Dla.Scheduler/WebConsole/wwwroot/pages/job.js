@@ -5,7 +5,7 @@ import { resultGrid, imageDialog } from '../grid.js';
 
 // One job: live progress (the API's server-sent events), throughput, errors by kind, batches, provenance,
 // actions, and the first page of its results.
-export async function jobPage({ main, params: [id] }) {
+export async function jobPage({ main, params: [id], navigate }) {
   const message = el('div', { 'aria-live': 'polite' });
   let job;
   try {
@@ -101,12 +101,26 @@ export async function jobPage({ main, params: [id] }) {
         el('button', { type: 'button', id: 'retry', onclick: () => act('retry', async () => {
           const outcome = await api(`${jobUrl(id)}/retry-failed`, { method: 'POST' });
           return `Re-planned ${outcome.batches} failed batches and ${outcome.images} images.`;
-        }) }, 'Retry failed')),
+        }) }, 'Retry failed'),
+        el('button', { type: 'button', class: 'danger', id: 'delete', onclick: deleteJob }, 'Delete job')),
       el('form', { class: 'action-row', onsubmit: event => { event.preventDefault(); act('priority', () => api(`${jobUrl(id)}/priority`, { method: 'PUT', json: { priority: Number(priority.value) } })); } },
         el('label', { for: 'priority' }, 'Priority'), priority,
         el('button', { type: 'submit', disabled: !running }, 'Set priority'),
         el('span', { id: 'priority-help', class: 'help' }, '1–100: the job\'s weight in the fair share of the workers.')),
       el('div', { class: 'action-row' }, el('label', { for: 'export-format' }, 'Export'), format, download));
+  }
+
+  // DELETE /jobs/{id} cancels a running job first, then removes its manifest, results, errors and index.
+  async function deleteJob() {
+    if (!confirm(`Delete job ${id}? Its results, errors and manifest are removed for good; a running job is cancelled first.`)) return;
+    clear(message);
+    try {
+      await api(jobUrl(id), { method: 'DELETE' });
+      events?.close();
+      navigate(`/ui/?deleted=${encodeURIComponent(id)}`);
+    } catch (error) {
+      showError(message, error);
+    }
   }
 
   async function act(name, call) {
@@ -160,7 +174,7 @@ function provenance(job) {
   const rows = [
     ['Dataset', job.dataset], ['Model', job.model], ['Weights', job.weights ?? 'timm pretrained'], ['Weights SHA-256', job.weights_sha256 ?? '—'],
     ['Dla version', job.dla_version ?? '—'], ['Tasks', job.tasks.join(', ')], ['Top-k', job.top_k], ['Batch size', job.batch_size],
-    ['Decode', job.decode], ['Precision', job.precision], ['Failure thresholds', `${job.max_failed_images ?? '—'} images, ${job.max_failed_percent ?? '—'}%`],
+    ['Decode', job.decode], ['Precision', job.precision], ['Embedding storage', job.embedding_precision], ['Failure thresholds', `${job.max_failed_images ?? '—'} images, ${job.max_failed_percent ?? '—'}%`],
     ['Tenant', job.tenant ?? '—'], ['Created', time(job.created_at)], ['Started', time(job.started_at)], ['Finished', time(job.finished_at)],
   ];
   return el('dl', { class: 'kv' }, rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: k.startsWith('Weights') ? 'mono wrap' : 'wrap' }, v)]));

@@ -17,6 +17,8 @@ export async function jobsPage({ main, query, navigate }) {
     el('button', { type: 'submit' }, 'Filter'));
   state.addEventListener('change', () => apply(1));
   const message = el('div', { 'aria-live': 'polite' });
+  const deleted = query.get('deleted');
+  const notice = deleted ? el('p', { class: 'ok', role: 'status', id: 'deleted' }, 'Deleted job ', el('span', { class: 'mono' }, deleted), '.') : '';
   const body = el('tbody');
   const table = el('table', { class: 'jobs' },
     el('caption', { class: 'visually-hidden' }, 'Jobs, newest first'),
@@ -24,7 +26,7 @@ export async function jobsPage({ main, query, navigate }) {
     body);
   const pager = el('nav', { class: 'pager', 'aria-label': 'Pages of jobs' });
   main.append(el('div', { class: 'title-row' }, el('h1', {}, 'Jobs'), el('a', { class: 'button primary', href: '/ui/submit', 'data-nav': true }, 'Submit a job')),
-    filters, message, el('div', { class: 'table-wrap' }, table), pager);
+    notice, filters, message, el('div', { class: 'table-wrap' }, table), pager);
 
   function apply(toPage) {
     page = toPage;
