@@ -30,13 +30,16 @@ public static class ResultBrowser
             results = results.Where(r => r.Top1Probability <= max);
         }
         var after = query.After;
+        // The keyset condition (p, id) > (p₀, id₀) is written as p ≥ p₀ AND (p > p₀ OR id > id₀): the first term is a
+        // range on the index's second column, so the scan starts at the cursor. Written as the plain OR alone, the
+        // planner could only filter the job's rows: 400–540 ms for the page half-way through 10⁶ rows.
         var ordered = query.Order switch
         {
-            ResultOrder.Probability => (after is null ? results : results.Where(r =>
-                    r.Top1Probability > after.Probability || (r.Top1Probability == after.Probability && r.ImageId > after.ImageId)))
+            ResultOrder.Probability => (after is null ? results : results.Where(r => r.Top1Probability >= after.Probability
+                    && (r.Top1Probability > after.Probability || r.ImageId > after.ImageId)))
                 .OrderBy(r => r.Top1Probability).ThenBy(r => r.ImageId),
-            ResultOrder.ProbabilityDesc => (after is null ? results : results.Where(r =>
-                    r.Top1Probability < after.Probability || (r.Top1Probability == after.Probability && r.ImageId < after.ImageId)))
+            ResultOrder.ProbabilityDesc => (after is null ? results : results.Where(r => r.Top1Probability <= after.Probability
+                    && (r.Top1Probability < after.Probability || r.ImageId < after.ImageId)))
                 .OrderByDescending(r => r.Top1Probability).ThenByDescending(r => r.ImageId),
             _ => (after is null ? results : results.Where(r => r.ImageId > after.ImageId)).OrderBy(r => r.ImageId),
         };
