@@ -29,7 +29,8 @@ pg_port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$ConnectionStrings__Postgres")
 amqp_port=$(sed -E 's#.*:([0-9]+)/$#\1#' <<<"$ConnectionStrings__RabbitMq")
 management=http://127.0.0.1:${DLA_RABBITMQ_MANAGEMENT_PORT:-15673}
 psql_admin() { /usr/lib/postgresql/15/bin/psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres "$@"; }
-psql_run() { /usr/lib/postgresql/15/bin/psql -X -qtA -h 127.0.0.1 -p "$pg_port" -U postgres -d "$run_id" "$@"; }
+# Dla's tables are in the dla schema (docs/sql.md).
+psql_run() { PGOPTIONS="-c search_path=dla,public" /usr/lib/postgresql/15/bin/psql -X -qtA -h 127.0.0.1 -p "$pg_port" -U postgres -d "$run_id" "$@"; }
 psql_admin -c "CREATE DATABASE $run_id" >/dev/null
 psql_run -c "CREATE EXTENSION IF NOT EXISTS vector" >/dev/null
 curl -fsS -o /dev/null -u guest:guest -X PUT "$management/api/vhosts/$run_id"
@@ -61,17 +62,17 @@ api=http://127.0.0.1:18090
 submit() { # json: prints the job id
   curl -fsS -H 'content-type: application/json' -d "$1" "$api/jobs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
-state() { psql_run -c "SELECT \"State\" FROM jobs WHERE \"Id\" = '$1'"; }
-done_count() { psql_run -c "SELECT (SELECT count(*) FROM results WHERE \"JobId\" = '$1') + (SELECT count(*) FROM image_errors WHERE \"JobId\" = '$1')"; }
+state() { psql_run -c "SELECT state FROM jobs WHERE id = '$1'"; }
+done_count() { psql_run -c "SELECT (SELECT count(*) FROM results WHERE job_id = '$1') + (SELECT count(*) FROM image_errors WHERE job_id = '$1')"; }
 queue_depth() { curl -fsS -u guest:guest "$management/api/queues/$run_id/process-image-batch" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("messages", 0))' 2>/dev/null || echo 0; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 report() { # job: one line
-  psql_run -F ' ' -c "SELECT '$2', j.\"State\", j.\"ListedImages\" AS images,
-      (SELECT count(*) FROM batches b WHERE b.\"JobId\" = j.\"Id\") AS batches,
-      (SELECT coalesce(sum(\"Dispatches\"), 0) FROM batches b WHERE b.\"JobId\" = j.\"Id\") AS published,
-      (SELECT count(*) FROM batches b WHERE b.\"JobId\" = j.\"Id\" AND b.\"State\" = 'Failed') AS failed_batches,
-      round(extract(epoch FROM j.\"FinishedAt\" - j.\"CreatedAt\")::numeric, 1) AS seconds
-    FROM jobs j WHERE j.\"Id\" = '$1'" |
+  psql_run -F ' ' -c "SELECT '$2', j.state, j.listed_images AS images,
+      (SELECT count(*) FROM batches b WHERE b.job_id = j.id) AS batches,
+      (SELECT coalesce(sum(dispatches), 0) FROM batches b WHERE b.job_id = j.id) AS published,
+      (SELECT count(*) FROM batches b WHERE b.job_id = j.id AND b.state = 'Failed') AS failed_batches,
+      round(extract(epoch FROM j.finished_at - j.created_at)::numeric, 1) AS seconds
+    FROM jobs j WHERE j.id = '$1'" |
     awk '{printf "%-6s %-10s images %-7s batches %-6s published %-6s (%.3f x) failed batches %s, %s s from submission\n", $1, $2, $3, $4, $5, ($4 > 0 ? $5 / $4 : 0), $6, $7}'
 }
 
@@ -112,7 +113,7 @@ while :; do
   ((depth > max_depth)) && max_depth=$depth
   samples=$((samples + 1))
   if [[ -z $small ]]; then
-    total=$(psql_run -c "SELECT \"ListedImages\" FROM jobs WHERE \"Id\" = '$large'")
+    total=$(psql_run -c "SELECT listed_images FROM jobs WHERE id = '$large'")
     if { [[ -n $small_delay ]] && ((SECONDS - started >= small_delay)); } || { [[ -z $small_delay ]] && (($(done_count "$large") * 2 >= total && total > 0)); }; then
       small=$(submit "{\"dataset\": \"$work/small\", $model, \"batch_size\": 32}")
       small_at=$(done_count "$large")

@@ -64,7 +64,7 @@ public sealed class HalfPrecisionEmbeddingBenchmark(ITestOutputHelper output)
 
         var indexes = new SearchIndexBuilder(databases, NullLogger<SearchIndexBuilder>.Instance);
         var connectionString = await database.ConnectionStringAsync();
-        var source = new NpgsqlDataSourceBuilder(connectionString);
+        var source = new NpgsqlDataSourceBuilder(PostgresDlaDbContext.WithSearchPath(connectionString));
         source.UseVector();
         await using var dataSource = source.Build();
         await using (var analyze = dataSource.CreateCommand("ANALYZE results"))
@@ -79,7 +79,7 @@ public sealed class HalfPrecisionEmbeddingBenchmark(ITestOutputHelper output)
             await indexes.EnsureIndexAsync(jobId, ct);
             var indexSeconds = indexClock.Elapsed.TotalSeconds;
             var column = EmbeddingColumns.For(Dimension, precision);
-            var bytes = await ScalarAsync<double>(dataSource, $"""SELECT avg(pg_column_size("{column}"))::float8 FROM results WHERE "JobId" = '{jobId}'""", ct);
+            var bytes = await ScalarAsync<double>(dataSource, $"""SELECT avg(pg_column_size("{column}"))::float8 FROM results WHERE job_id = '{jobId}'""", ct);
             var indexBytes = await ScalarAsync<long>(dataSource, $"SELECT pg_relation_size('\"{SearchIndexBuilder.IndexName(jobId)}\"')", ct);
             var recall = 0.0;
             for (var q = 0; q < Queries; q++)

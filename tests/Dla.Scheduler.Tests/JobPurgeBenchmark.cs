@@ -48,7 +48,7 @@ public sealed class JobPurgeBenchmark(ITestOutputHelper output)
         await using (var db = await databases.CreateAsync(ct))
         {
             await db.Database.ExecuteSqlRawAsync(
-                """INSERT INTO images ("JobId", "ImageId", "Path", "BatchIndex") SELECT {0}, i, 'photos/' || i || '.jpg', i / 1000 FROM generate_series(0, {1} - 1) AS i""",
+                """INSERT INTO images (job_id, image_id, path, batch_index) SELECT {0}, i, 'photos/' || i || '.jpg', i / 1000 FROM generate_series(0, {1} - 1) AS i""",
                 [large, rows], ct);
             await db.Jobs.Where(j => j.Id == large).ExecuteUpdateAsync(j => j.SetProperty(x => x.State, JobState.Succeeded), ct);
             Assert.True(await JobTransitions.DeleteAsync(db, large, ct));
@@ -106,7 +106,7 @@ public sealed class JobPurgeBenchmark(ITestOutputHelper output)
         db.Jobs.Add(new Job { Id = jobId, Dataset = "/data", Model = "dla34", State = JobState.Running, CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync(ct);
         await db.Database.ExecuteSqlRawAsync(
-            """INSERT INTO batches ("JobId", "BatchIndex", "State", "ImageCount", "Dispatches") SELECT {0}, i, 'Queued', 1000, 0 FROM generate_series(0, {1} - 1) AS i""",
+            """INSERT INTO batches (job_id, batch_index, state, image_count, dispatches) SELECT {0}, i, 'Queued', 1000, 0 FROM generate_series(0, {1} - 1) AS i""",
             [jobId, batches], ct);
     }
 

@@ -1,3 +1,4 @@
+using Dla.Persistence.Database;
 using Dla.Testing;
 using System.Net;
 using System.Net.Http.Json;
@@ -125,7 +126,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
         var filled = new List<string>();
         foreach (var column in EmbeddingColumns.All)
         {
-            var count = await QueryAsync($"""SELECT count(*)::text FROM results WHERE "JobId" = '{jobId}' AND "{column}" IS NOT NULL""", 0);
+            var count = await QueryAsync($"""SELECT count(*)::text FROM results WHERE job_id = '{jobId}' AND "{column}" IS NOT NULL""", 0);
             if (count.Single() != "0")
             {
                 filled.Add(column);
@@ -138,7 +139,7 @@ public sealed class PostgresRabbitMqTests(RealServiceEnvironment services) : ICl
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var (postgres, _) = await services.GetAsync();
-        var builder = new NpgsqlDataSourceBuilder(postgres);
+        var builder = new NpgsqlDataSourceBuilder(PostgresDlaDbContext.WithSearchPath(postgres));
         builder.UseVector();
         await using var dataSource = builder.Build();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -32,7 +32,7 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
                 var connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;
                 await ExecuteAsync(connectionString, "CREATE EXTENSION IF NOT EXISTS vector");
                 await using var context = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>()
-                    .UseNpgsql(connectionString, n => n.UseVector()).Options);
+                    .UseNpgsql(connectionString, PostgresDlaDbContext.Configure).Options);
                 await context.Database.MigrateAsync(MigrateUpTo);
                 _connectionString = connectionString;
             }

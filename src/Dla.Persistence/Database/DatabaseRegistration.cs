@@ -28,7 +28,7 @@ public static class DatabaseRegistration
         else
         {
             var connection = configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required when Database:Provider is postgres.");
-            var builder = new NpgsqlDataSourceBuilder(connection);
+            var builder = new NpgsqlDataSourceBuilder(PostgresDlaDbContext.WithSearchPath(connection));
             builder.UseVector();
             // Database spans only within a larger operation (a consumed message, a request, a dispatch): the
             // dispatcher's and the metrics' polling would otherwise start a trace of their own every second.
@@ -38,7 +38,7 @@ public static class DatabaseRegistration
                 .ConfigureCopyOperationFilter(_ => Activity.Current is not null));
             var dataSource = builder.Build();
             services.AddSingleton(dataSource);
-            services.AddDbContextFactory<PostgresDlaDbContext>(o => o.UseNpgsql(dataSource, n => n.UseVector()));
+            services.AddDbContextFactory<PostgresDlaDbContext>(o => o.UseNpgsql(dataSource, PostgresDlaDbContext.Configure));
             services.AddScoped<DlaDbContext>(sp => sp.GetRequiredService<IDbContextFactory<PostgresDlaDbContext>>().CreateDbContext());
             services.AddSingleton<IDlaDbContextFactory, DlaDbContextFactory<PostgresDlaDbContext>>();
         }

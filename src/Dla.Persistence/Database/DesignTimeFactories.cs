@@ -7,7 +7,7 @@ namespace Dla.Persistence.Database;
 internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresDlaDbContext>
 {
     public PostgresDlaDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql("Host=localhost;Database=dla", n => n.UseVector()).Options);
+        new(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql("Host=localhost;Database=dla", PostgresDlaDbContext.Configure).Options);
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the SQLite context.</summary>

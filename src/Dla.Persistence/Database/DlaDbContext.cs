@@ -27,6 +27,12 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
     /// <summary>True on PostgreSQL (pgvector available), false on SQLite.</summary>
     public abstract bool IsPostgres { get; }
 
+    /// <summary>
+    /// snake_case tables, columns, keys and indexes (<c>job_id</c>, <c>top1_label</c>), so SQL users write plain
+    /// identifiers (docs/sql.md). Set here rather than where the options are built, so every context has it.
+    /// </summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.UseSnakeCaseNamingConvention();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Job>(job =>
@@ -68,6 +74,11 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
             // The console's results grid pages by keyset: least (or most) confident first, and within one top-1 label.
             result.HasIndex(r => new { r.JobId, r.Top1Probability, r.ImageId });
             result.HasIndex(r => new { r.JobId, r.Top1Label, r.Top1Probability, r.ImageId });
+            // The convention would write top1index; the view and docs/sql.md say top1_index.
+            result.Property(r => r.Top1Index).HasColumnName("top1_index");
+            result.Property(r => r.Top1Label).HasColumnName("top1_label");
+            result.Property(r => r.Top1Probability).HasColumnName("top1_probability");
+            MapTopK(result.Property(r => r.TopKJson).HasColumnName("top_k"));
             MapEmbedding(result);
         });
         modelBuilder.Entity<ImageError>(error =>
@@ -85,6 +96,11 @@ public abstract class DlaDbContext(DbContextOptions options) : DbContext(options
                 property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
             }
         }
+    }
+
+    /// <summary>Maps <see cref="ImageResult.TopKJson"/>'s column: jsonb on PostgreSQL, text on SQLite.</summary>
+    protected virtual void MapTopK(PropertyBuilder<string?> topK)
+    {
     }
 
     /// <summary>Maps <see cref="ImageResult.Embedding"/> to the provider's column(s).</summary>

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Dla.Persistence.Database;
@@ -10,6 +11,12 @@ namespace Dla.Persistence.Database;
 public sealed class SqliteDlaDbContext(DbContextOptions<SqliteDlaDbContext> options) : DlaDbContext(options)
 {
     public override bool IsPostgres => false;
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        base.OnConfiguring(optionsBuilder);
+        optionsBuilder.ReplaceService<IHistoryRepository, SqliteDlaHistoryRepository>();
+    }
 
     /// <summary>Little-endian float32 bytes, the layout <see cref="MemoryMarshal"/> gives on every supported platform.</summary>
     protected override void MapEmbedding(EntityTypeBuilder<ImageResult> result) =>

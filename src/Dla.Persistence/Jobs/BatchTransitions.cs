@@ -64,7 +64,7 @@ public static class BatchTransitions
     /// <paramref name="job"/>, <paramref name="batch"/> and <paramref name="now"/> are the writer's parameter placeholders.
     /// </summary>
     public static string CompleteSql(string job, string batch, string now) =>
-        $"""UPDATE batches SET "State" = '{BatchState.Completed}', "CompletedAt" = {now}, "LeaseUntil" = NULL WHERE "JobId" = {job} AND "BatchIndex" = {batch} AND "State" IN ({string.Join(", ", Completable.Select(c => $"'{c}'"))})""";
+        $"""UPDATE batches SET state = '{BatchState.Completed}', completed_at = {now}, lease_until = NULL WHERE job_id = {job} AND batch_index = {batch} AND state IN ({string.Join(", ", Completable.Select(c => $"'{c}'"))})""";
 
     /// <summary>The completion through EF, for callers outside a writer's transaction (tests standing in for workers).</summary>
     public static async Task<bool> CompleteAsync(DlaDbContext db, Guid jobId, int batchIndex, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -15,10 +15,10 @@ public static class EmbeddingColumns
     public static readonly IReadOnlyList<int> SizedDimensions = [256, 512, 1024];
 
     /// <summary>The unsized column, for embeddings of every other size.</summary>
-    public const string AnySize = "EmbeddingAnySize";
+    public const string AnySize = "embedding_any_size";
 
     /// <summary>The <c>halfvec</c> column of fp16 jobs' embeddings (<see cref="Jobs.EmbeddingPrecisions.Fp16"/>).</summary>
-    public const string Half = "EmbeddingHalf";
+    public const string Half = "embedding_half";
 
     /// <summary>Every embedding column of <c>results</c> on PostgreSQL.</summary>
     public static IReadOnlyList<string> All { get; } = [.. SizedDimensions.Select(SizedName), AnySize, Half];
@@ -54,5 +54,5 @@ public static class EmbeddingColumns
     /// <summary>Whichever column holds the row's embedding, as a float32 <c>vector</c> (null when it has none).</summary>
     public static string Coalesced { get; } = $"COALESCE({string.Join(", ", All.Select(c => c == Half ? $"\"{c}\"::vector" : $"\"{c}\""))})";
 
-    private static string SizedName(int dimension) => $"Embedding{dimension}";
+    private static string SizedName(int dimension) => $"embedding{dimension}";
 }

@@ -19,55 +19,55 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
     // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
     // It also reads how the job stores embeddings, so every row of a job has the job's precision.
     private const string LockRunningJob = """
-        SELECT "EmbeddingPrecision" FROM jobs WHERE "Id" = $1 AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting') FOR SHARE
+        SELECT embedding_precision FROM jobs WHERE id = $1 AND state NOT IN ('Cancelled', 'Failed', 'Deleting') FOR SHARE
         """;
 
     private const string AnyResultStored = """
-        SELECT EXISTS (SELECT 1 FROM results WHERE "JobId" = $1 AND "ImageId" = ANY($2))
+        SELECT EXISTS (SELECT 1 FROM results WHERE job_id = $1 AND image_id = ANY($2))
         """;
 
     // The job id and timestamp are constant per batch, so staging carries only per-image columns.
     private const string CreateResultsStaging = """
-        CREATE TEMP TABLE results_staging ("ImageId" bigint, "Top1Index" integer, "Top1Label" text, "Top1Probability" real, "TopKJson" text, "Embedding" vector) ON COMMIT DROP
+        CREATE TEMP TABLE results_staging (image_id bigint, top1_index integer, top1_label text, top1_probability real, top_k jsonb, embedding vector) ON COMMIT DROP
         """;
 
     // Embeddings of 512 floats (2 KiB) pass the TOAST threshold; staging rows live for one statement,
     // and keeping them inline doubled the COPY's speed. Larger ones stay out of line so a row always fits a page.
-    private const string InlineStagedEmbeddings = """;ALTER TABLE results_staging ALTER COLUMN "Embedding" SET STORAGE PLAIN""";
+    private const string InlineStagedEmbeddings = """;ALTER TABLE results_staging ALTER COLUMN embedding SET STORAGE PLAIN""";
 
     private const int InlineEmbeddingMaxDims = 1536;
 
     private const string CreateErrorsStaging = """
-        CREATE TEMP TABLE errors_staging ("ImageId" bigint, "Kind" text, "Message" text) ON COMMIT DROP
+        CREATE TEMP TABLE errors_staging (image_id bigint, kind text, message text) ON COMMIT DROP
         """;
 
-    private const string CopyResultsToStaging = """COPY results_staging ("ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding") FROM STDIN (FORMAT BINARY)""";
+    private const string CopyResultsToStaging = """COPY results_staging (image_id, top1_index, top1_label, top1_probability, top_k, embedding) FROM STDIN (FORMAT BINARY)""";
 
-    private const string CopyErrorsToStaging = """COPY errors_staging ("ImageId", "Kind", "Message") FROM STDIN (FORMAT BINARY)""";
+    private const string CopyErrorsToStaging = """COPY errors_staging (image_id, kind, message) FROM STDIN (FORMAT BINARY)""";
 
     // Per embedding column (EmbeddingColumns): the batch's embeddings go to the column of their size.
     private static readonly Dictionary<string, string> CopyResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column =>
-        $"""COPY results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt") FROM STDIN (FORMAT BINARY)""");
+        $"""COPY results (job_id, image_id, top1_index, top1_label, top1_probability, top_k, "{column}", created_at) FROM STDIN (FORMAT BINARY)""");
 
     // Staging holds float32 vectors; the halfvec column takes them through pgvector's cast (round to nearest).
     private static readonly Dictionary<string, string> UpsertResultsInto = EmbeddingColumns.All.ToDictionary(column => column, column => $"""
-        INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "{column}", "CreatedAt")
-        SELECT $1, "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding"{(column == EmbeddingColumns.Half ? "::halfvec" : "")}, $2 FROM results_staging
-        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET
-            "Top1Index" = EXCLUDED."Top1Index", "Top1Label" = EXCLUDED."Top1Label", "Top1Probability" = EXCLUDED."Top1Probability",
-            "TopKJson" = EXCLUDED."TopKJson", "{column}" = EXCLUDED."{column}", "CreatedAt" = EXCLUDED."CreatedAt"
+        INSERT INTO results (job_id, image_id, top1_index, top1_label, top1_probability, top_k, "{column}", created_at)
+        SELECT $1, image_id, top1_index, top1_label, top1_probability, top_k, embedding{(column == EmbeddingColumns.Half ? "::halfvec" : "")}, $2 FROM results_staging
+        ON CONFLICT (job_id, image_id) DO UPDATE SET
+            top1_index = EXCLUDED.top1_index, top1_label = EXCLUDED.top1_label, top1_probability = EXCLUDED.top1_probability,
+            top_k = EXCLUDED.top_k, "{column}" = EXCLUDED."{column}", created_at = EXCLUDED.created_at
         """);
 
     private const string DeleteResolvedErrors = """
-        DELETE FROM image_errors WHERE "JobId" = $1 AND "ImageId" = ANY($2)
+        DELETE FROM image_errors WHERE job_id = $1 AND image_id = ANY($2)
         """;
 
     // An error never replaces a result, including one stored by an earlier delivery.
     private const string UpsertErrors = """
-        INSERT INTO image_errors ("JobId", "ImageId", "Kind", "Message", "CreatedAt")
-        SELECT $1, s."ImageId", s."Kind", s."Message", $2 FROM errors_staging s
-        WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r."JobId" = $1 AND r."ImageId" = s."ImageId")
-        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET "Kind" = EXCLUDED."Kind", "Message" = EXCLUDED."Message", "CreatedAt" = EXCLUDED."CreatedAt"
+        INSERT INTO image_errors (job_id, image_id, kind, message, created_at)
+        SELECT $1, s.image_id, s.kind, s.message, $2 FROM errors_staging s
+        WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = $1 AND r.image_id = s.image_id)
+        ON CONFLICT (job_id, image_id) DO UPDATE SET kind = EXCLUDED.kind, message = EXCLUDED.message, created_at = EXCLUDED.created_at
         """;
 
     private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$1", "$2", "$3");
@@ -193,7 +193,7 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
             await WriteOrNullAsync(importer, result.Top1Index, NpgsqlDbType.Integer, cancellationToken);
             await WriteOrNullAsync(importer, result.Top1Label, NpgsqlDbType.Text, cancellationToken);
             await WriteOrNullAsync(importer, result.Top1Probability, NpgsqlDbType.Real, cancellationToken);
-            await WriteOrNullAsync(importer, result.TopKJson, NpgsqlDbType.Text, cancellationToken);
+            await WriteOrNullAsync(importer, result.TopKJson, NpgsqlDbType.Jsonb, cancellationToken);
             if (result.Embedding is { } embedding && half)
             {
                 await importer.WriteAsync(HalfVectors.Of(embedding), "halfvec", cancellationToken);

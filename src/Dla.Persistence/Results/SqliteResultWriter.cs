@@ -20,20 +20,20 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
     private static readonly DateTimeOffsetToBinaryConverter Ticks = new();
 
     private const string UpsertResult = """
-        INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "Embedding", "CreatedAt")
+        INSERT INTO results (job_id, image_id, top1_index, top1_label, top1_probability, top_k, embedding, created_at)
         VALUES ($job, $image, $index, $label, $probability, $topk, $embedding, $now)
-        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET
-            "Top1Index" = excluded."Top1Index", "Top1Label" = excluded."Top1Label", "Top1Probability" = excluded."Top1Probability",
-            "TopKJson" = excluded."TopKJson", "Embedding" = excluded."Embedding", "CreatedAt" = excluded."CreatedAt";
-        DELETE FROM image_errors WHERE "JobId" = $job AND "ImageId" = $image
+        ON CONFLICT (job_id, image_id) DO UPDATE SET
+            top1_index = excluded.top1_index, top1_label = excluded.top1_label, top1_probability = excluded.top1_probability,
+            top_k = excluded.top_k, embedding = excluded.embedding, created_at = excluded.created_at;
+        DELETE FROM image_errors WHERE job_id = $job AND image_id = $image
         """;
 
     // An error never replaces a result, including one stored by an earlier delivery.
     private const string UpsertError = """
-        INSERT INTO image_errors ("JobId", "ImageId", "Kind", "Message", "CreatedAt")
+        INSERT INTO image_errors (job_id, image_id, kind, message, created_at)
         SELECT $job, $image, $kind, $message, $now
-        WHERE NOT EXISTS (SELECT 1 FROM results WHERE "JobId" = $job AND "ImageId" = $image)
-        ON CONFLICT ("JobId", "ImageId") DO UPDATE SET "Kind" = excluded."Kind", "Message" = excluded."Message", "CreatedAt" = excluded."CreatedAt"
+        WHERE NOT EXISTS (SELECT 1 FROM results WHERE job_id = $job AND image_id = $image)
+        ON CONFLICT (job_id, image_id) DO UPDATE SET kind = excluded.kind, message = excluded.message, created_at = excluded.created_at
         """;
 
     private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$job", "$batch", "$now");
@@ -41,7 +41,7 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
     // It also reads how the job stores embeddings: an fp16 job's are rounded to float16, as PostgreSQL's halfvec would.
     private const string JobAcceptsResults = """
-        SELECT "EmbeddingPrecision" FROM jobs WHERE "Id" = $job AND "State" NOT IN ('Cancelled', 'Failed', 'Deleting')
+        SELECT embedding_precision FROM jobs WHERE id = $job AND state NOT IN ('Cancelled', 'Failed', 'Deleting')
         """;
 
     /// <inheritdoc />

@@ -39,7 +39,7 @@ internal static class ManifestStore
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<ManifestImage> images, CancellationToken cancellationToken)
     {
         await using var import = await connection.BeginBinaryImportAsync(
-            """COPY images ("JobId", "ImageId", "Path", "BatchIndex") FROM STDIN (FORMAT BINARY)""", cancellationToken);
+            """COPY images (job_id, image_id, path, batch_index) FROM STDIN (FORMAT BINARY)""", cancellationToken);
         foreach (var image in images)
         {
             await import.StartRowAsync(cancellationToken);

@@ -18,7 +18,7 @@ public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, I
 
     // Column names are constants; the job id is a parameter.
     private static readonly string StoredDimensionSql =
-        $$"""SELECT vector_dims({{EmbeddingColumns.Coalesced}}) AS "Value" FROM results WHERE "JobId" = {0} AND {{EmbeddingColumns.Coalesced}} IS NOT NULL LIMIT 1""";
+        $$"""SELECT vector_dims({{EmbeddingColumns.Coalesced}}) AS "Value" FROM results WHERE job_id = {0} AND {{EmbeddingColumns.Coalesced}} IS NOT NULL LIMIT 1""";
 
     private readonly Channel<Guid> _requests = Channel.CreateUnbounded<Guid>();
 
@@ -42,7 +42,7 @@ public sealed partial class SearchIndexBuilder(IDlaDbContextFactory databases, I
         var precision = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.EmbeddingPrecision).FirstAsync(cancellationToken);
         db.Database.SetCommandTimeout(BuildTimeout);
         // DDL takes no parameters; the id is a Guid, the dimension an int and the precision one of two constants, so all are safe literals.
-        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw ({EmbeddingColumns.IndexExpression(dimension, precision)} {EmbeddingColumns.CosineOperatorClass(precision)}) WHERE "JobId" = '{jobId}'""";
+        var ddl = $"""CREATE INDEX IF NOT EXISTS "{IndexName(jobId)}" ON results USING hnsw ({EmbeddingColumns.IndexExpression(dimension, precision)} {EmbeddingColumns.CosineOperatorClass(precision)}) WHERE job_id = '{jobId}'""";
         await db.Database.ExecuteSqlRawAsync(ddl, cancellationToken);
         return dimension;
     }

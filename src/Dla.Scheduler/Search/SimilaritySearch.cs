@@ -105,9 +105,9 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
     {
         var embedding = EmbeddingColumns.IndexExpression(dimension, precision);
         return $"""
-            SELECT "ImageId", {embedding} <=> @query AS distance
+            SELECT image_id, {embedding} <=> @query AS distance
             FROM results
-            WHERE "JobId" = '{jobId}' AND {embedding} IS NOT NULL
+            WHERE job_id = '{jobId}' AND {embedding} IS NOT NULL
             ORDER BY {embedding} <=> @query
             LIMIT @limit
             """;

@@ -23,7 +23,7 @@ public sealed class KedaBacklogQueryTests : IAsyncDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var connectionString = await _database.ConnectionStringAsync();
-        await using (var db = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql(connectionString, n => n.UseVector()).Options))
+        await using (var db = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql(connectionString, PostgresDlaDbContext.Configure).Options))
         {
             var running = Job(JobState.Running);
             var cancelled = Job(JobState.Cancelled);

@@ -1,3 +1,4 @@
+using Dla.Persistence.Database;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -130,9 +131,9 @@ public sealed class BlobModelTests : IAsyncDisposable
     /// <summary>The errors the failed batches of the job carry.</summary>
     private async Task<List<string>> BatchErrorsAsync(IsolatedServices services, JsonNode job)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(services.Postgres);
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(services.Postgres));
         await connection.OpenAsync(_ct);
-        await using var command = new Npgsql.NpgsqlCommand("""SELECT coalesce("LastError", '') FROM batches WHERE "JobId" = $1 AND "State" = 'Failed'""", connection)
+        await using var command = new Npgsql.NpgsqlCommand("""SELECT coalesce(last_error, '') FROM batches WHERE job_id = $1 AND state = 'Failed'""", connection)
         {
             Parameters = { new() { Value = Guid.Parse(job["id"]!.GetValue<string>()) } },
         };

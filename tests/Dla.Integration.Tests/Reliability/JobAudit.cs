@@ -1,3 +1,4 @@
+using Dla.Persistence.Database;
 using System.Text.Json.Nodes;
 using Dla.Persistence.Results;
 using Npgsql;
@@ -22,15 +23,15 @@ internal static class JobAudit
     public static async Task<AuditCounts> RunAsync(JobCluster cluster, FaultDataset dataset, Guid jobId, Progress progress, bool complete)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var connection = new NpgsqlConnection(cluster.Services.Postgres);
+        await using var connection = new NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(cluster.Services.Postgres));
         await connection.OpenAsync(ct);
-        var manifest = await ReadAsync(connection, jobId, """SELECT "ImageId", "Path", "BatchIndex" FROM images WHERE "JobId" = $1""",
+        var manifest = await ReadAsync(connection, jobId, """SELECT image_id, path, batch_index FROM images WHERE job_id = $1""",
             r => (Id: r.GetInt64(0), Path: r.GetString(1), Batch: r.GetInt32(2)), ct);
-        var results = await ReadAsync(connection, jobId, $"""SELECT "ImageId", "TopKJson", {EmbeddingColumns.Coalesced}::real[] FROM results WHERE "JobId" = $1""",
+        var results = await ReadAsync(connection, jobId, $"""SELECT image_id, top_k, {EmbeddingColumns.Coalesced}::real[] FROM results WHERE job_id = $1""",
             r => (Id: r.GetInt64(0), TopK: r.GetString(1), Embedding: r.GetFieldValue<float[]>(2)), ct);
-        var errors = await ReadAsync(connection, jobId, """SELECT "ImageId", "Kind" FROM image_errors WHERE "JobId" = $1""",
+        var errors = await ReadAsync(connection, jobId, """SELECT image_id, kind FROM image_errors WHERE job_id = $1""",
             r => (Id: r.GetInt64(0), Kind: r.GetString(1)), ct);
-        var batches = await ReadAsync(connection, jobId, """SELECT "BatchIndex", "ImageCount" FROM batches WHERE "JobId" = $1""",
+        var batches = await ReadAsync(connection, jobId, """SELECT batch_index, image_count FROM batches WHERE job_id = $1""",
             r => (Index: r.GetInt32(0), Images: r.GetInt32(1)), ct);
 
         var paths = manifest.ToDictionary(m => m.Id, m => m.Path);

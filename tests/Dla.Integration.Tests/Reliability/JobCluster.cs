@@ -1,3 +1,4 @@
+using Dla.Persistence.Database;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -217,9 +218,9 @@ internal sealed class JobCluster : IAsyncDisposable
     /// <summary>The job's batches as the database holds them now.</summary>
     public async Task<List<BatchRow>> BatchesAsync(Guid jobId)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(Services.Postgres);
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(Services.Postgres));
         await connection.OpenAsync(_ct);
-        await using var command = new Npgsql.NpgsqlCommand("""SELECT "BatchIndex", "State", "Dispatches", "Worker" FROM batches WHERE "JobId" = $1""", connection) { Parameters = { new() { Value = jobId } } };
+        await using var command = new Npgsql.NpgsqlCommand("""SELECT batch_index, state, dispatches, worker FROM batches WHERE job_id = $1""", connection) { Parameters = { new() { Value = jobId } } };
         await using var reader = await command.ExecuteReaderAsync(_ct);
         var batches = new List<BatchRow>();
         while (await reader.ReadAsync(_ct))

@@ -1,3 +1,4 @@
+using Dla.Persistence.Database;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -78,11 +79,11 @@ public sealed class StoppingScenarios(ReliabilityFixture fixture, ITestOutputHel
 
     private async Task<Rows> RowsAsync(JobCluster cluster, Guid jobId)
     {
-        await using var connection = new NpgsqlConnection(cluster.Services.Postgres);
+        await using var connection = new NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(cluster.Services.Postgres));
         await connection.OpenAsync(_ct);
         await using var command = new NpgsqlCommand("""
-            SELECT (SELECT count(*) FROM results WHERE "JobId" = $1), (SELECT count(*) FROM image_errors WHERE "JobId" = $1),
-                   GREATEST((SELECT max("CreatedAt") FROM results WHERE "JobId" = $1), (SELECT max("CreatedAt") FROM image_errors WHERE "JobId" = $1))
+            SELECT (SELECT count(*) FROM results WHERE job_id = $1), (SELECT count(*) FROM image_errors WHERE job_id = $1),
+                   GREATEST((SELECT max(created_at) FROM results WHERE job_id = $1), (SELECT max(created_at) FROM image_errors WHERE job_id = $1))
             """, connection) { Parameters = { new() { Value = jobId } } };
         await using var reader = await command.ExecuteReaderAsync(_ct);
         await reader.ReadAsync(_ct);

@@ -23,17 +23,17 @@ public sealed class PostgresEmbeddingColumnsTests
     {
         await using var database = new PostgresTestDatabase();
         var types = await ColumnTypesAsync(await database.ConnectionStringAsync());
-        Assert.Equal("vector(256)", types["Embedding256"]);
-        Assert.Equal("vector(512)", types["Embedding512"]);
-        Assert.Equal("vector(1024)", types["Embedding1024"]);
+        Assert.Equal("vector(256)", types["embedding256"]);
+        Assert.Equal("vector(512)", types["embedding512"]);
+        Assert.Equal("vector(1024)", types["embedding1024"]);
         Assert.Equal("vector", types[EmbeddingColumns.AnySize]);
-        Assert.DoesNotContain("Embedding", types.Keys);
+        Assert.DoesNotContain("embedding", types.Keys);
     }
 
     [Theory]
-    [InlineData(256, "Embedding256")]
-    [InlineData(512, "Embedding512")]
-    [InlineData(1024, "Embedding1024")]
+    [InlineData(256, "embedding256")]
+    [InlineData(512, "embedding512")]
+    [InlineData(1024, "embedding1024")]
     [InlineData(64, EmbeddingColumns.AnySize)]
     [InlineData(2048, EmbeddingColumns.AnySize)]
     public async Task The_writer_stores_an_embedding_in_the_column_of_its_size_and_reads_it_back(int size, string column)
@@ -62,7 +62,7 @@ public sealed class PostgresEmbeddingColumnsTests
         var jobId = await JobWithOneBatchAsync(services);
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connectionString,
-            $"""INSERT INTO results ("JobId", "ImageId", "Embedding512", "CreatedAt") VALUES ('{jobId}', 0, array_fill(0.5, ARRAY[511])::vector, now())"""));
+            $"""INSERT INTO results (job_id, image_id, embedding512, created_at) VALUES ('{jobId}', 0, array_fill(0.5, ARRAY[511])::vector, now())"""));
 
         Assert.Contains("expected 512 dimensions, not 511", refused.MessageText);
     }
@@ -103,7 +103,7 @@ public sealed class PostgresEmbeddingColumnsTests
             CREATE INDEX "ix_results_embedding_{jobId:N}" ON results USING hnsw (("Embedding"::vector(512)) vector_cosine_ops) WHERE "JobId" = '{jobId}' AND "ImageId" = 1;
             """);
 
-        await using (var context = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql(connectionString, n => n.UseVector()).Options))
+        await using (var context = new PostgresDlaDbContext(new DbContextOptionsBuilder<PostgresDlaDbContext>().UseNpgsql(connectionString, PostgresDlaDbContext.Configure).Options))
         {
             await context.Database.MigrateAsync(_ct);
         }
@@ -112,7 +112,7 @@ public sealed class PostgresEmbeddingColumnsTests
         await using var db = await services.GetRequiredService<IDlaDbContextFactory>().CreateAsync(_ct);
         var embeddings = await db.Results.Where(r => r.JobId == jobId).OrderBy(r => r.ImageId).Select(r => r.Embedding).ToListAsync(_ct);
         Assert.Equal([Enumerable.Repeat(0.25f, 256), Enumerable.Repeat(0.5f, 512), Enumerable.Repeat(0.75f, 1024), [1f, 2f, 3f]], embeddings.Select(e => e!.AsEnumerable()));
-        Assert.Equal(["Embedding256", "Embedding512", "Embedding1024", EmbeddingColumns.AnySize], await FilledColumnsAsync(connectionString, jobId));
+        Assert.Equal(["embedding256", "embedding512", "embedding1024", EmbeddingColumns.AnySize], await FilledColumnsAsync(connectionString, jobId));
         Assert.Equal("0", await ScalarAsync(connectionString, "SELECT count(*)::text FROM pg_indexes WHERE indexname LIKE 'ix_results_embedding_%'"));
         // Leases by heartbeat: a dispatched batch is queued (no lease while it waits); an existing job gets the default priority.
         var batch = await db.Batches.SingleAsync(b => b.JobId == jobId, _ct);
@@ -144,9 +144,9 @@ public sealed class PostgresEmbeddingColumnsTests
     private async Task<List<string>> FilledColumnsAsync(string connectionString, Guid jobId)
     {
         var cases = string.Join(" ", EmbeddingColumns.All.Select(c => $"""WHEN "{c}" IS NOT NULL THEN '{c}'"""));
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(connectionString));
         await connection.OpenAsync(_ct);
-        await using var command = new NpgsqlCommand($"""SELECT CASE {cases} END FROM results WHERE "JobId" = '{jobId}' ORDER BY "ImageId" """, connection);
+        await using var command = new NpgsqlCommand($"""SELECT CASE {cases} END FROM results WHERE job_id = '{jobId}' ORDER BY image_id """, connection);
         await using var reader = await command.ExecuteReaderAsync(_ct);
         var columns = new List<string>();
         while (await reader.ReadAsync(_ct))
@@ -158,11 +158,11 @@ public sealed class PostgresEmbeddingColumnsTests
 
     private async Task<Dictionary<string, string>> ColumnTypesAsync(string connectionString)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(connectionString));
         await connection.OpenAsync(_ct);
         await using var command = new NpgsqlCommand("""
             SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
-            WHERE attrelid = 'results'::regclass AND attnum > 0 AND NOT attisdropped AND attname LIKE 'Embedding%'
+            WHERE attrelid = 'dla.results'::regclass AND attnum > 0 AND NOT attisdropped AND attname LIKE 'embedding%'
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(_ct);
         var types = new Dictionary<string, string>();
@@ -175,7 +175,7 @@ public sealed class PostgresEmbeddingColumnsTests
 
     private async Task<string?> ScalarAsync(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(PostgresDlaDbContext.WithSearchPath(connectionString));
         await connection.OpenAsync(_ct);
         await using var command = new NpgsqlCommand(sql, connection);
         return (string?)await command.ExecuteScalarAsync(_ct);

@@ -39,12 +39,12 @@ public sealed class ResultBrowsingBenchmark(ITestOutputHelper output)
             // 1,000 labels, probabilities spread over [0, 1) with many ties (three decimals), as a real job's are.
             await db.Database.ExecuteSqlRawAsync(
                 """
-                INSERT INTO results ("JobId", "ImageId", "Top1Index", "Top1Label", "Top1Probability", "TopKJson", "CreatedAt")
+                INSERT INTO results (job_id, image_id, top1_index, top1_label, top1_probability, top_k, created_at)
                 SELECT {0}, i, i % 1000, 'class ' || (i::bigint * 7919 % 1000), ((i::bigint * 2654435761) % 1000) / 1000.0, '[]', now()
                 FROM generate_series(0, {1} - 1) AS i
                 """, [jobId, rows], ct);
             await db.Database.ExecuteSqlRawAsync(
-                """INSERT INTO images ("JobId", "ImageId", "Path", "BatchIndex") SELECT {0}, i, 'photos/' || i || '.jpg', i / 1000 FROM generate_series(0, {1} - 1) AS i""",
+                """INSERT INTO images (job_id, image_id, path, batch_index) SELECT {0}, i, 'photos/' || i || '.jpg', i / 1000 FROM generate_series(0, {1} - 1) AS i""",
                 [jobId, rows], ct);
             await db.Database.ExecuteSqlRawAsync("ANALYZE results; ANALYZE images;", ct);
         }

@@ -18,6 +18,7 @@ namespace Dla.Persistence.Database.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
+                .HasDefaultSchema("dla")
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
@@ -27,256 +28,329 @@ namespace Dla.Persistence.Database.Migrations.Postgres
             modelBuilder.Entity("Dla.Persistence.Jobs.Batch", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("uuid");
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
 
                     b.Property<int>("BatchIndex")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("batch_index");
 
                     b.Property<DateTimeOffset?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
 
                     b.Property<DateTimeOffset?>("DispatchedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
 
                     b.Property<int>("Dispatches")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("dispatches");
 
                     b.Property<int>("ImageCount")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("image_count");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
 
                     b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
 
                     b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
 
                     b.Property<string>("Worker")
                         .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("worker");
 
-                    b.HasKey("JobId", "BatchIndex");
+                    b.HasKey("JobId", "BatchIndex")
+                        .HasName("pk_batches");
 
-                    b.HasIndex("State", "LeaseUntil");
+                    b.HasIndex("State", "LeaseUntil")
+                        .HasDatabaseName("ix_batches_state_lease_until");
 
-                    b.HasIndex("JobId", "State", "BatchIndex");
+                    b.HasIndex("JobId", "State", "BatchIndex")
+                        .HasDatabaseName("ix_batches_job_id_state_batch_index");
 
-                    b.ToTable("batches", (string)null);
+                    b.ToTable("batches", "dla");
                 });
 
             modelBuilder.Entity("Dla.Persistence.Jobs.Job", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
 
                     b.Property<int>("BatchSize")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("batch_size");
 
                     b.Property<DateTimeOffset?>("CancelRequestedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
 
                     b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
 
                     b.Property<string>("Dataset")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("dataset");
 
                     b.Property<string>("Decode")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("character varying(8)");
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("decode");
 
                     b.Property<string>("DlaVersion")
                         .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("dla_version");
 
                     b.Property<int?>("EmbeddingDim")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("embedding_dim");
 
                     b.Property<string>("EmbeddingPrecision")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
-                        .HasDefaultValue("fp32");
+                        .HasDefaultValue("fp32")
+                        .HasColumnName("embedding_precision");
 
                     b.Property<string>("FailureReason")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
 
                     b.Property<string>("Labels")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("labels");
 
                     b.Property<long>("ListedImages")
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasColumnName("listed_images");
 
                     b.Property<bool>("ListingComplete")
-                        .HasColumnType("boolean");
+                        .HasColumnType("boolean")
+                        .HasColumnName("listing_complete");
 
                     b.Property<int?>("MaxFailedImages")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("max_failed_images");
 
                     b.Property<double?>("MaxFailedPercent")
-                        .HasColumnType("double precision");
+                        .HasColumnType("double precision")
+                        .HasColumnName("max_failed_percent");
 
                     b.Property<string>("Model")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("model");
 
                     b.Property<int?>("NumClasses")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("num_classes");
 
                     b.Property<int>("PlannedBatches")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("planned_batches");
 
                     b.Property<string>("Precision")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("character varying(8)");
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("precision");
 
                     b.Property<int>("Priority")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
 
                     b.Property<int>("Seed")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("seed");
 
                     b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
 
                     b.Property<int>("Tasks")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("tasks");
 
                     b.Property<string>("Tenant")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tenant");
 
                     b.Property<int>("TopK")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("top_k");
 
                     b.Property<string>("Weights")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("weights");
 
                     b.Property<string>("WeightsSha256")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("weights_sha256");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("pk_jobs");
 
-                    b.HasIndex("CreatedAt");
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_jobs_created_at");
 
-                    b.HasIndex("Tenant", "State");
+                    b.HasIndex("Tenant", "State")
+                        .HasDatabaseName("ix_jobs_tenant_state");
 
-                    b.ToTable("jobs", (string)null);
+                    b.ToTable("jobs", "dla");
                 });
 
             modelBuilder.Entity("Dla.Persistence.Jobs.ManifestImage", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("uuid");
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasColumnName("image_id");
 
                     b.Property<int>("BatchIndex")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("batch_index");
 
                     b.Property<string>("Path")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("path");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_images");
 
-                    b.HasIndex("JobId", "BatchIndex");
+                    b.HasIndex("JobId", "BatchIndex")
+                        .HasDatabaseName("ix_images_job_id_batch_index");
 
-                    b.ToTable("images", (string)null);
+                    b.ToTable("images", "dla");
                 });
 
             modelBuilder.Entity("Dla.Persistence.Results.ImageError", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("uuid");
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasColumnName("image_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Message")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("message");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_image_errors");
 
-                    b.ToTable("image_errors", (string)null);
+                    b.ToTable("image_errors", "dla");
                 });
 
             modelBuilder.Entity("Dla.Persistence.Results.ImageResult", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("uuid");
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("bigint");
+                        .HasColumnType("bigint")
+                        .HasColumnName("image_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
 
                     b.Property<Vector>("Embedding1024")
-                        .HasColumnType("vector(1024)");
+                        .HasColumnType("vector(1024)")
+                        .HasColumnName("embedding1024");
 
                     b.Property<Vector>("Embedding256")
-                        .HasColumnType("vector(256)");
+                        .HasColumnType("vector(256)")
+                        .HasColumnName("embedding256");
 
                     b.Property<Vector>("Embedding512")
-                        .HasColumnType("vector(512)");
+                        .HasColumnType("vector(512)")
+                        .HasColumnName("embedding512");
 
                     b.Property<Vector>("EmbeddingAnySize")
-                        .HasColumnType("vector");
+                        .HasColumnType("vector")
+                        .HasColumnName("embedding_any_size");
 
                     b.Property<HalfVector>("EmbeddingHalf")
-                        .HasColumnType("halfvec");
+                        .HasColumnType("halfvec")
+                        .HasColumnName("embedding_half");
 
                     b.Property<int?>("Top1Index")
-                        .HasColumnType("integer");
+                        .HasColumnType("integer")
+                        .HasColumnName("top1_index");
 
                     b.Property<string>("Top1Label")
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("top1_label");
 
                     b.Property<float?>("Top1Probability")
-                        .HasColumnType("real");
+                        .HasColumnType("real")
+                        .HasColumnName("top1_probability");
 
                     b.Property<string>("TopKJson")
-                        .HasColumnType("text");
+                        .HasColumnType("jsonb")
+                        .HasColumnName("top_k");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_results");
 
-                    b.HasIndex("JobId", "Top1Probability", "ImageId");
+                    b.HasIndex("JobId", "Top1Probability", "ImageId")
+                        .HasDatabaseName("ix_results_job_id_top1probability_image_id");
 
-                    b.HasIndex("JobId", "Top1Label", "Top1Probability", "ImageId");
+                    b.HasIndex("JobId", "Top1Label", "Top1Probability", "ImageId")
+                        .HasDatabaseName("ix_results_job_id_top1label_top1probability_image_id");
 
-                    b.ToTable("results", (string)null);
+                    b.ToTable("results", "dla");
                 });
 #pragma warning restore 612, 618
         }

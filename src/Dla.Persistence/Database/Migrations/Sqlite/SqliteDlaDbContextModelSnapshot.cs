@@ -20,46 +20,60 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
             modelBuilder.Entity("Dla.Persistence.Jobs.Batch", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
 
                     b.Property<int>("BatchIndex")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_index");
 
                     b.Property<long?>("CompletedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
 
                     b.Property<long?>("DispatchedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatched_at");
 
                     b.Property<int>("Dispatches")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatches");
 
                     b.Property<int>("ImageCount")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_count");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
 
                     b.Property<long?>("LeaseUntil")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
 
                     b.Property<long?>("StartedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
 
                     b.Property<string>("Worker")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("worker");
 
-                    b.HasKey("JobId", "BatchIndex");
+                    b.HasKey("JobId", "BatchIndex")
+                        .HasName("pk_batches");
 
-                    b.HasIndex("State", "LeaseUntil");
+                    b.HasIndex("State", "LeaseUntil")
+                        .HasDatabaseName("ix_batches_state_lease_until");
 
-                    b.HasIndex("JobId", "State", "BatchIndex");
+                    b.HasIndex("JobId", "State", "BatchIndex")
+                        .HasDatabaseName("ix_batches_job_id_state_batch_index");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -68,112 +82,144 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<int>("BatchSize")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_size");
 
                     b.Property<long?>("CancelRequestedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_requested_at");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
 
                     b.Property<string>("Dataset")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
 
                     b.Property<string>("Decode")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decode");
 
                     b.Property<string>("DlaVersion")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dla_version");
 
                     b.Property<int?>("EmbeddingDim")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("embedding_dim");
 
                     b.Property<string>("EmbeddingPrecision")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(8)
                         .HasColumnType("TEXT")
-                        .HasDefaultValue("fp32");
+                        .HasDefaultValue("fp32")
+                        .HasColumnName("embedding_precision");
 
                     b.Property<string>("FailureReason")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_reason");
 
                     b.Property<long?>("FinishedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
 
                     b.Property<string>("Labels")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
 
                     b.Property<long>("ListedImages")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("listed_images");
 
                     b.Property<bool>("ListingComplete")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("listing_complete");
 
                     b.Property<int?>("MaxFailedImages")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_failed_images");
 
                     b.Property<double?>("MaxFailedPercent")
-                        .HasColumnType("REAL");
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_failed_percent");
 
                     b.Property<string>("Model")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
 
                     b.Property<int?>("NumClasses")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("num_classes");
 
                     b.Property<int>("PlannedBatches")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("planned_batches");
 
                     b.Property<string>("Precision")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("precision");
 
                     b.Property<int>("Priority")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("priority");
 
                     b.Property<int>("Seed")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seed");
 
                     b.Property<long?>("StartedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
 
                     b.Property<int>("Tasks")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tasks");
 
                     b.Property<string>("Tenant")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant");
 
                     b.Property<int>("TopK")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("top_k");
 
                     b.Property<string>("Weights")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("weights");
 
                     b.Property<string>("WeightsSha256")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("weights_sha256");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("pk_jobs");
 
-                    b.HasIndex("CreatedAt");
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_jobs_created_at");
 
-                    b.HasIndex("Tenant", "State");
+                    b.HasIndex("Tenant", "State")
+                        .HasDatabaseName("ix_jobs_tenant_state");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -181,21 +227,27 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
             modelBuilder.Entity("Dla.Persistence.Jobs.ManifestImage", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_id");
 
                     b.Property<int>("BatchIndex")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_index");
 
                     b.Property<string>("Path")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_images");
 
-                    b.HasIndex("JobId", "BatchIndex");
+                    b.HasIndex("JobId", "BatchIndex")
+                        .HasDatabaseName("ix_images_job_id_batch_index");
 
                     b.ToTable("images", (string)null);
                 });
@@ -203,24 +255,30 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
             modelBuilder.Entity("Dla.Persistence.Results.ImageError", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_id");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Message")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_image_errors");
 
                     b.ToTable("image_errors", (string)null);
                 });
@@ -228,34 +286,45 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
             modelBuilder.Entity("Dla.Persistence.Results.ImageResult", b =>
                 {
                     b.Property<Guid>("JobId")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
 
                     b.Property<long>("ImageId")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_id");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
 
                     b.Property<byte[]>("Embedding")
-                        .HasColumnType("BLOB");
+                        .HasColumnType("BLOB")
+                        .HasColumnName("embedding");
 
                     b.Property<int?>("Top1Index")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("top1_index");
 
                     b.Property<string>("Top1Label")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("top1_label");
 
                     b.Property<float?>("Top1Probability")
-                        .HasColumnType("REAL");
+                        .HasColumnType("REAL")
+                        .HasColumnName("top1_probability");
 
                     b.Property<string>("TopKJson")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("top_k");
 
-                    b.HasKey("JobId", "ImageId");
+                    b.HasKey("JobId", "ImageId")
+                        .HasName("pk_results");
 
-                    b.HasIndex("JobId", "Top1Probability", "ImageId");
+                    b.HasIndex("JobId", "Top1Probability", "ImageId")
+                        .HasDatabaseName("ix_results_job_id_top1probability_image_id");
 
-                    b.HasIndex("JobId", "Top1Label", "Top1Probability", "ImageId");
+                    b.HasIndex("JobId", "Top1Label", "Top1Probability", "ImageId")
+                        .HasDatabaseName("ix_results_job_id_top1label_top1probability_image_id");
 
                     b.ToTable("results", (string)null);
                 });
