@@ -48,7 +48,7 @@ internal sealed class RequestLimits(RequestDelegate next, IOptions<RequestLimitO
         context.Response.Clear();
         // The rest of an oversized body is not read: the connection closes after the answer.
         context.Response.Headers.Connection = "close";
-        return Results.Problem($"The request body is larger than {setting}.", statusCode: StatusCodes.Status413PayloadTooLarge,
+        return Results.Problem($"The request body is larger than {setting}. Send a smaller one (a search image: resize it first), or raise {setting} in the scheduler's configuration.", statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The request is too large.").ExecuteAsync(context);
     }
 }

@@ -36,7 +36,7 @@ public sealed class QueryEmbedder(ModelRepository models) : IDisposable
         }
         if (!session.HasEmbedding)
         {
-            throw new JobStateException($"Model '{model.Model}' has no embedding output.");
+            throw new JobStateException($"Model '{model.Model}' has no embedding output, so an upload cannot be compared with the job's images. Export the model with 'dla model export' (which adds the output) and submit the job with that file.");
         }
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess);
         float[] input;

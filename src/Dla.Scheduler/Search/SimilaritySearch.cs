@@ -33,7 +33,7 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
         var imageId = await db.Images.Where(i => i.JobId == jobId && i.Path == imagePath).Select(i => (long?)i.ImageId).FirstOrDefaultAsync(cancellationToken)
             ?? throw new ImageNotFoundException(jobId, imagePath);
         var embedding = await db.Results.Where(r => r.JobId == jobId && r.ImageId == imageId).Select(r => r.Embedding).FirstOrDefaultAsync(cancellationToken)
-            ?? throw new JobStateException($"'{imagePath}' has no embedding (yet).");
+            ?? throw new JobStateException($"'{imagePath}' has no embedding yet: the job has not processed it, or it failed (GET /jobs/{jobId}/errors lists why). Search again once it has a result, or search by another image.");
         return new SearchResult(jobId, imagePath, k, await NearestAsync(db, job, embedding, k, imageId, cancellationToken));
     }
 
@@ -56,7 +56,7 @@ public sealed class SimilaritySearch(IDlaDbContextFactory databases, SearchIndex
         {
             throw Invalid("k", $"Must be between 1 and {MaxK}.");
         }
-        return job.Tasks.HasFlag(JobTasks.Embed) ? job : throw new JobStateException($"Job {jobId} does not compute embeddings (tasks: classify only).");
+        return job.Tasks.HasFlag(JobTasks.Embed) ? job : throw new JobStateException($"Job {jobId} does not compute embeddings (tasks: classify only). To search the dataset, submit it again with tasks [\"classify\", \"embed\"].");
     }
 
     private async Task<IReadOnlyList<SearchHit>> NearestAsync(DlaDbContext db, Job job, float[] query, int k, long? exclude, CancellationToken cancellationToken)

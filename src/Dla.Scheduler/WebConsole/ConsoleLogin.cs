@@ -41,7 +41,7 @@ internal static class ConsoleLogin
         if (string.IsNullOrWhiteSpace(key) || ApiKeyAuthenticationHandler.Identify(configured, key.Trim()) is not { } caller)
         {
             // No cookie on a refusal: a wrong key must not replace a working session either.
-            return TypedResults.Problem("The key is not one of the scheduler's API keys.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key");
+            return TypedResults.Problem("The key is not one of the scheduler's API keys. Use a key from its Api:Keys or Api:Tenants:<name>:Keys setting.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key");
         }
         context.Response.Cookies.Append(ApiKeyAuthenticationHandler.CookieName, key.Trim(), CookieOptions(context, Lifetime));
         return TypedResults.Ok(new SessionView(true, true, caller.Name, caller.Tenant));

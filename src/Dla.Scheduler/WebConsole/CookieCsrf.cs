@@ -37,7 +37,7 @@ internal sealed class CookieCsrf(RequestDelegate next)
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0 && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)))
         {
-            return $"The request comes from '{origin}', not from this server.";
+            return $"The request comes from '{origin}', not from this server. Use the console served by this scheduler, or call the API with an API key instead of the console's cookie.";
         }
         return null;
     }
