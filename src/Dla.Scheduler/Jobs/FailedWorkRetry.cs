@@ -16,7 +16,7 @@ internal static class FailedWorkRetry
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
         if (job.State is JobState.Pending or JobState.Cancelled)
         {
-            throw new JobStateException($"Job {jobId} is {job.State.ToString().ToLowerInvariant()}; only running, failed or succeeded jobs can retry failed work.");
+            throw new JobStateException($"Job {jobId} is {job.State.ToString().ToLowerInvariant()}; only running, failed or succeeded jobs can retry failed work. A pending job has not run yet (wait for it); a cancelled one is over (submit the dataset again).");
         }
         if (!job.ListingComplete)
         {
@@ -41,7 +41,7 @@ internal static class FailedWorkRetry
         }
         if (failedBatches == 0 && retryable.Count == 0)
         {
-            throw new JobStateException($"Job {jobId} has no failed batches and no images with a retryable error ({string.Join(", ", RetryableKinds)}).");
+            throw new JobStateException($"Job {jobId} has no failed batches and no images with a retryable error ({string.Join(", ", RetryableKinds)}), so there is nothing to retry. Its other errors are in the files themselves (GET /jobs/{jobId}/errors): fix them and submit the dataset again.");
         }
         await db.Errors.Where(e => e.JobId == jobId && RetryableKinds.Contains(e.Kind)).ExecuteDeleteAsync(cancellationToken);
         await JobTransitions.ResumeAsync(db, jobId, cancellationToken);

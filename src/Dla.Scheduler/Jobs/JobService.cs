@@ -156,7 +156,7 @@ public sealed class JobService(
             // Conditional update: a job finishing at the same moment either wins or is cancelled, never both.
             if (!await JobTransitions.CancelAsync(db, jobId, now, cancellationToken))
             {
-                throw await RefusedAsync(db, jobId, "only pending or running jobs can be cancelled", cancellationToken);
+                throw await RefusedAsync(db, jobId, $"only pending or running jobs can be cancelled. To remove a finished job and its results, delete it (DELETE /jobs/{jobId}, dla delete)", cancellationToken);
             }
             await BatchTransitions.CancelOpenAsync(db, jobId, cancellationToken);
         }
@@ -209,7 +209,7 @@ public sealed class JobService(
         {
             if (!await JobTransitions.SetPriorityAsync(db, jobId, value, cancellationToken))
             {
-                throw await RefusedAsync(db, jobId, "only a pending or running job's priority can change", cancellationToken);
+                throw await RefusedAsync(db, jobId, "only a pending or running job's priority can change. To run the dataset again at another priority, submit a new job", cancellationToken);
             }
         }
         return await GetAsync(jobId, cancellationToken);
