@@ -5,7 +5,6 @@ using Dla.Persistence.Results;
 using Dla.Scheduler.Deletion;
 using Dla.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dla.Scheduler.Tests;
@@ -28,11 +27,7 @@ public sealed class JobPurgeBenchmark(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         var rows = int.TryParse(Environment.GetEnvironmentVariable("DLA_BENCH_ROWS"), out var n) ? n : 1_000_000;
         await using var database = new PostgresTestDatabase();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
-        }).Build();
+        var configuration = await database.ConfigurationAsync();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
         var databases = services.GetRequiredService<IDlaDbContextFactory>();
         var writer = services.GetRequiredService<IResultWriter>();

@@ -43,10 +43,6 @@ public static class EmbeddingColumns
             : IsSized(dimension) ? $"\"{SizedName(dimension)}\"" : $"(\"{AnySize}\"::vector({dimension}))";
     }
 
-    /// <summary>The pgvector type a query embedding is cast to, to be compared with <see cref="IndexExpression"/>.</summary>
-    public static string VectorType(int dimension, string precision) =>
-        precision == Jobs.EmbeddingPrecisions.Fp16 ? $"halfvec({dimension})" : $"vector({dimension})";
-
     /// <summary>The HNSW operator class for cosine distance on <see cref="IndexExpression"/>.</summary>
     public static string CosineOperatorClass(string precision) =>
         precision == Jobs.EmbeddingPrecisions.Fp16 ? "halfvec_cosine_ops" : "vector_cosine_ops";

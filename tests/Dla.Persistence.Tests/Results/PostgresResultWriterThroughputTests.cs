@@ -4,7 +4,6 @@ using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
 using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dla.Persistence.Tests.Results;
@@ -31,11 +30,7 @@ public sealed class PostgresResultWriterThroughputTests(ITestOutputHelper output
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = new PostgresTestDatabase();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
-        }).Build();
+        var configuration = await database.ConfigurationAsync();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
         var writer = services.GetRequiredService<IResultWriter>();
         var rates = new List<double>();

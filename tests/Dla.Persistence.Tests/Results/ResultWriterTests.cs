@@ -208,11 +208,7 @@ public abstract class ResultWriterTests
 /// <summary>The writer contract on PostgreSQL (binary COPY into staging, set-based upserts).</summary>
 public sealed class PostgresResultWriterTests(PostgresTestDatabase database) : ResultWriterTests, IClassFixture<PostgresTestDatabase>
 {
-    protected override async Task<IConfiguration> ConfigurationAsync() => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Database:Provider"] = "postgres",
-        ["ConnectionStrings:Postgres"] = await database.ConnectionStringAsync(),
-    }).Build();
+    protected override Task<IConfiguration> ConfigurationAsync() => database.ConfigurationAsync();
 
     /// <summary>In the halfvec column (2 bytes a value plus pgvector's 8-byte header), not in the float32 one of its size.</summary>
     protected override async Task AssertStoredAtHalfPrecisionAsync(DlaDbContext db, Guid jobId)
