@@ -5,8 +5,14 @@ internal static class CliHarness
 {
     private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
 
-    static CliHarness() =>
-        Environment.SetEnvironmentVariable("DLA_CACHE_DIR", Directory.CreateTempSubdirectory("dla-cli-tests-").FullName);
+    // The commands' caches and `dla run`'s default SQLite file (used by the cases that give no --data-dir) stay out
+    // of the home directory, where a stale file of an earlier run could change what a test sees.
+    static CliHarness()
+    {
+        var scratch = Directory.CreateTempSubdirectory("dla-cli-tests-").FullName;
+        Environment.SetEnvironmentVariable("DLA_CACHE_DIR", Path.Combine(scratch, "cache"));
+        Environment.SetEnvironmentVariable("DLA_DATA_DIR", Path.Combine(scratch, "data"));
+    }
 
     public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {

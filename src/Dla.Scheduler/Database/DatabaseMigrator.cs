@@ -9,7 +9,7 @@ namespace Dla.Scheduler.Database;
 /// before every other hosted service, and hosted services start in order, so the planner, the
 /// dispatcher and the bus only ever see a migrated schema.
 /// </summary>
-public sealed class DatabaseMigrator(IDlaDbContextFactory databases, IOptions<DatabaseOptions> options) : IHostedService
+public sealed class DatabaseMigrator(IDlaDbContextFactory databases, IOptions<DatabaseOptions> options, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -19,9 +19,14 @@ public sealed class DatabaseMigrator(IDlaDbContextFactory databases, IOptions<Da
             return;
         }
         await using var db = await databases.CreateAsync(cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
-        if (!db.IsPostgres)
+        if (db.IsPostgres)
         {
+            // PostgreSQL releases its migration lock when the session that holds it ends.
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            await SqliteMigrationGuard.MigrateAsync(db, logger, cancellationToken);
             // Write-ahead logging lets the API read while the planner and the writers write.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }

@@ -17,9 +17,11 @@ internal sealed class PrivateServices
     /// <summary>Every port the private set listens on (the Erlang distribution port is the AMQP port + 20000).</summary>
     public static IReadOnlyList<int> Ports { get; } = [PostgresPort, RabbitMqPort, ManagementPort, AzuritePort, EpmdPort, RabbitMqPort + 20000];
 
+    private const string ServicesDirectory = "/tmp/dla-fault-services";
+
     private static readonly Dictionary<string, string> ScriptEnvironment = new()
     {
-        ["DLA_SERVICES_DIR"] = "/tmp/dla-fault-services",
+        ["DLA_SERVICES_DIR"] = ServicesDirectory,
         ["DLA_PG_PORT"] = $"{PostgresPort}",
         ["DLA_RABBITMQ_PORT"] = $"{RabbitMqPort}",
         ["DLA_RABBITMQ_MANAGEMENT_PORT"] = $"{ManagementPort}",
@@ -43,9 +45,15 @@ internal sealed class PrivateServices
             : "The fault scenarios start private copies of the services with scripts/services.sh; run them under "
               + "`eval \"$(scripts/services.sh env)\"` (scripts/test.sh and .ci/run do).";
 
-    /// <summary>Starts the private services (idempotent) and reads their connection settings.</summary>
+    /// <summary>
+    /// Starts the private services from empty data directories and reads their connection settings. Copies left
+    /// running by a killed test run are stopped first, and their data deleted: kept across runs, it grew to
+    /// gigabytes of old test virtual hosts that RabbitMQ spent minutes recovering at every start.
+    /// </summary>
     public static async Task<PrivateServices> StartAsync(CancellationToken cancellationToken)
     {
+        await RunScriptAsync(ScriptEnvironment, "down", cancellationToken);
+        DeleteData();
         await RunScriptAsync(ScriptEnvironment, "up", cancellationToken);
         var settings = (await RunScriptAsync(ScriptEnvironment, "env", cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line)
@@ -70,7 +78,20 @@ internal sealed class PrivateServices
         NpgsqlConnection.ClearAllPools();
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => RunScriptAsync(_scriptEnvironment, "down", cancellationToken);
+    /// <summary>Stops the private services and deletes their data.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await RunScriptAsync(_scriptEnvironment, "down", cancellationToken);
+        DeleteData();
+    }
+
+    private static void DeleteData()
+    {
+        if (Directory.Exists(ServicesDirectory))
+        {
+            Directory.Delete(ServicesDirectory, recursive: true);
+        }
+    }
 
     private static async Task<string> RunScriptAsync(IReadOnlyDictionary<string, string> environment, string command, CancellationToken cancellationToken)
     {
