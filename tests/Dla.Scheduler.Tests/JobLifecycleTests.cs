@@ -149,6 +149,9 @@ public sealed class JobLifecycleTests : IDisposable
         // A worker starts batch 2 and dies: no heartbeat follows its start.
         Assert.True(await host.Worker.StartAsync(batches[2]));
         var again = await Eventually.HoldsAsync(() => Task.FromResult(host.Recorder.For(jobId).Where(b => b.BatchIndex == 2).ToList()), b => b.Count == 2, "batch 2 to be dispatched again");
+        // The dispatcher publishes before it records a dispatch (BatchTransitions.StartAsync says why): until the record
+        // lands, the first copy is still the batch's latest and may start. Once it has, that copy is stale.
+        await Eventually.HoldsAsync(async () => (await host.BatchesAsync(jobId))[2], b => b.Dispatches == 2, "the second dispatch of batch 2 to be recorded");
         Assert.False(await host.Worker.StartAsync(batches[2]), "the first dispatch's copy is stale once the batch went out again");
         Assert.True(await host.Worker.StartAsync(again[1]));
 

@@ -11,14 +11,15 @@ namespace Dla.Integration.Tests.Reliability;
 
 /// <summary>
 /// An HTTP proxy in front of Azurite that misbehaves on purpose: it answers a share of requests with
-/// 503 Server Busy, delays requests (listings separately), and can fail every request for chosen
-/// blobs. The applications reach blob storage only through it (their connection string points here).
+/// 503 Server Busy, delays requests (listings separately), holds listings after a number of pages, and can fail every request for
+/// chosen blobs. The applications reach blob storage only through it (their connection string points here).
 /// </summary>
 internal sealed class BlobFaultProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
-    private long _requests, _injected;
+    private readonly TaskCompletionSource _listingResumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _requests, _injected, _listings;
 
     private BlobFaultProxy(WebApplication app, Uri upstream)
     {
@@ -34,6 +35,15 @@ internal sealed class BlobFaultProxy : IAsyncDisposable
 
     /// <summary>Extra delay before every listing request (<c>comp=list</c>).</summary>
     public TimeSpan ListingLatency { get; set; }
+
+    /// <summary>
+    /// Listing requests (<c>comp=list</c>) answered before the next ones are held until <see cref="ResumeListing"/>;
+    /// null holds none. A listing held this way cannot finish however slow the rest of a test is.
+    /// </summary>
+    public int? HoldListingAfter { get; set; }
+
+    /// <summary>Lets held and later listing requests through.</summary>
+    public void ResumeListing() => _listingResumed.TrySetResult();
 
     /// <summary>Blobs (by decoded request path) whose every request fails with 500: a poison cause.</summary>
     public Func<string, bool>? AlwaysFail { get; set; }
@@ -65,10 +75,15 @@ internal sealed class BlobFaultProxy : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         var request = context.Request;
-        var delay = Latency + (request.Query["comp"] == "list" ? ListingLatency : TimeSpan.Zero);
+        var listing = request.Query["comp"] == "list";
+        var delay = Latency + (listing ? ListingLatency : TimeSpan.Zero);
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, context.RequestAborted);
+        }
+        if (listing && Interlocked.Increment(ref _listings) > HoldListingAfter)
+        {
+            await _listingResumed.Task.WaitAsync(context.RequestAborted);
         }
         if (AlwaysFail?.Invoke(Uri.UnescapeDataString(request.Path)) == true)
         {

@@ -32,8 +32,11 @@ public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutpu
     {
         fixture.Require();
         await using var proxy = await BlobFaultProxy.StartAsync(fixture.Services.Endpoints.BlobStorage, TestContext.Current.CancellationToken);
-        // Slow, small listing pages keep the scheduler listing for ~10 s while the first batches run.
-        proxy.ListingLatency = TimeSpan.FromMilliseconds(800);
+        // Small listing pages, held after the fourth (160 files), keep the scheduler listing while the first batches run,
+        // however long the workers take to start. The pages come 600 ms apart, more than the planner's 500 ms between
+        // manifest writes, so each page is stored when the next arrives: 120 files at least before the hold.
+        proxy.ListingLatency = TimeSpan.FromMilliseconds(600);
+        proxy.HoldListingAfter = 4;
         await using var cluster = await JobCluster.CreateAsync(fixture, output, new Dictionary<string, string?> { ["Datasets__BlobListPageSize"] = "40" }, proxy.ConnectionString);
         var scheduler = await cluster.StartSchedulerAsync();
         await cluster.StartWorkerAsync();
@@ -41,10 +44,11 @@ public sealed class ProcessCrashScenarios(ReliabilityFixture fixture, ITestOutpu
         var jobId = await cluster.SubmitAsync(fixture.Dataset);
 
         var listing = await cluster.WaitAsync(jobId, p => p.Total >= 100 && p.Done > 0, TimeSpan.FromMinutes(5), "listing under way with outcomes stored");
-        Assert.False(listing.TotalFinal, "the scheduler finished listing before it could be killed; slow the listing down");
+        Assert.False(listing.TotalFinal, "the listing finished although the proxy held it");
         var sinceKill = Stopwatch.StartNew();
         scheduler.Kill();
         await scheduler.WaitForExitAsync(TestContext.Current.CancellationToken);
+        proxy.ResumeListing();
         await cluster.StartSchedulerAsync();
         await cluster.TimeToProgressAsync(jobId, (await cluster.TryProgressAsync(jobId))!.Done);
         var recovery = sinceKill.Elapsed;
