@@ -54,7 +54,7 @@ internal static class DecodeBenchmark
             {
                 throw new ArgumentException($"No decodable images in '{result.GetValue(folder)}'.");
             }
-            Console.WriteLine($"decode {result.GetValue(decode).ToString().ToLowerInvariant()}, {images.Count} images ({images.Sum(i => (long)i.Length) / 1024} KiB; {files.Count - images.Count} undecodable skipped), input {config.InputHeight}x{config.InputWidth} ({config.Interpolation}, crop {config.CropPct}), threads {workers}, cores {Environment.ProcessorCount}, {duration.TotalSeconds:0.#} s");
+            Console.WriteLine($"decode {result.GetValue(decode).ToString().ToLowerInvariant()}, {images.Count} images ({images.Sum(i => (long)i.Length) / 1024} KiB; {files.Count - images.Count} undecodable skipped), input {config.InputHeight}x{config.InputWidth} ({config.Interpolation}, crop {config.CropPct}), threads {workers}, cores {Environment.ProcessorCount}, {duration.TotalSeconds:0.#} s; JPEG decoder {ImagePreprocessor.JpegDecoder}");
             var counts = new long[workers];
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(() =>

@@ -33,6 +33,9 @@ public sealed class ImagePreprocessor
     /// <summary>The data config every number comes from.</summary>
     public PreprocessConfig Config { get; }
 
+    /// <summary>Which decoder reads JPEGs in this process (TurboJPEG with SIMD when the system has it, else Skia).</summary>
+    public static string JpegDecoder => ImageDecoder.JpegDecoderName;
+
     /// <summary>Decoder limits and mode.</summary>
     public ImageDecodeOptions Options { get; }
 
@@ -50,7 +53,7 @@ public sealed class ImagePreprocessor
         if (destinationChw.Length != OutputLength)
             throw new ArgumentException($"The destination must hold exactly {OutputLength} floats.", nameof(destinationChw));
 
-        using var image = SkiaImageDecoder.Decode(encoded, Options, ResizedSize);
+        using var image = ImageDecoder.Decode(encoded, Options, ResizedSize);
         var geometry = EvalGeometry.For(image.SourceWidth, image.SourceHeight, Config);
         var window = CropWindow(geometry);
         var rgb = ArrayPool<byte>.Shared.Rent(window.Width * window.Height * Channels);

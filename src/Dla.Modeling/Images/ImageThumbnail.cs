@@ -23,7 +23,7 @@ public static class ImageThumbnail
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
         var options = (limits ?? ImageDecodeOptions.Default) with { Mode = DecodeMode.Fast };
-        using var decoded = SkiaImageDecoder.Decode(encoded, options, (width, height) => Fit(width, height, maxSide));
+        using var decoded = ImageDecoder.Decode(encoded, options, (width, height) => Fit(width, height, maxSide));
         var (targetWidth, targetHeight) = Fit(decoded.Width, decoded.Height, maxSide);
         // The decoder leaves alpha un-premultiplied and inference ignores it; so does the preview (Opaque).
         var sourceInfo = new SKImageInfo(decoded.Width, decoded.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);

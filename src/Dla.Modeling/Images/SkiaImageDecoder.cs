@@ -10,28 +10,18 @@ namespace Dla.Modeling.Images;
 internal static class SkiaImageDecoder
 {
     /// <summary>
-    /// Decodes <paramref name="encoded"/>. With <see cref="DecodeMode.Fast"/>, a JPEG is scaled
+    /// Decodes <paramref name="encoded"/> (not empty, within the byte limit: <see cref="ImageDecoder"/> checks). With <see cref="DecodeMode.Fast"/>, a JPEG is scaled
     /// down in the DCT domain as far as keeps both sides at least the size that
     /// <paramref name="minimumSize"/> returns for the declared width and height.
     /// </summary>
     public static DecodedImage Decode(ReadOnlySpan<byte> encoded, ImageDecodeOptions options, Func<int, int, (int Width, int Height)> minimumSize)
     {
-        if (encoded.IsEmpty)
-            throw new ImageDecodeException(ImageErrorKind.Unreadable, "The image is empty.");
-        if (encoded.Length > options.MaxBytes)
-            throw new ImageDecodeException(ImageErrorKind.TooLarge,
-                $"The image is {encoded.Length} bytes, over the limit of {options.MaxBytes}.");
-
         using var data = SKData.CreateCopy(encoded);
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream, out var created) ?? throw NotOpened(created, encoded);
 
-        // The header alone gives the size: refuse before a single pixel buffer exists.
         var info = codec.Info;
-        var pixels = (long)info.Width * info.Height;
-        if (pixels > options.MaxPixels || pixels * DecodedImage.BytesPerPixel > Array.MaxLength)
-            throw new ImageDecodeException(ImageErrorKind.TooManyPixels,
-                $"The image declares {info.Width}×{info.Height} pixels, over the limit of {options.MaxPixels}.");
+        ImageDecoder.CheckPixels(info.Width, info.Height, options);
 
         var size = options.Mode == DecodeMode.Fast && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
             ? DctScaledSize(codec, minimumSize(info.Width, info.Height))

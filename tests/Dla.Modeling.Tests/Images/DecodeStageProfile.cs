@@ -33,7 +33,7 @@ public sealed class DecodeStageProfile(ITestOutputHelper output)
             foreach (var encoded in images)
             {
                 var clock = Stopwatch.StartNew();
-                using var image = SkiaImageDecoder.Decode(encoded, options, (w, h) => { var g = EvalGeometry.For(w, h, config); return (g.ResizedWidth, g.ResizedHeight); });
+                using var image = ImageDecoder.Decode(encoded, options, (w, h) => { var g = EvalGeometry.For(w, h, config); return (g.ResizedWidth, g.ResizedHeight); });
                 var decoded = clock.Elapsed;
                 var geometry = EvalGeometry.For(image.SourceWidth, image.SourceHeight, config);
                 var window = new PixelWindow(Math.Max(geometry.CropLeft, 0), Math.Max(geometry.CropTop, 0),

@@ -7,7 +7,7 @@ internal static class Decoded
 {
     public static (int Width, int Height, byte[] Rgb) Rgb(byte[] encoded, ImageDecodeOptions? options = null)
     {
-        using var image = SkiaImageDecoder.Decode(encoded, options ?? ImageDecodeOptions.Default, (w, h) => (w, h));
+        using var image = ImageDecoder.Decode(encoded, options ?? ImageDecodeOptions.Default, (w, h) => (w, h));
         var rgb = new byte[image.Width * image.Height * 3];
         for (var i = 0; i < image.Width * image.Height; i++)
             image.Buffer.AsSpan(i * DecodedImage.BytesPerPixel, 3).CopyTo(rgb.AsSpan(i * 3));
