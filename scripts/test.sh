@@ -9,6 +9,8 @@ if [[ -z "${ConnectionStrings__Postgres:-}" && "${DLA_SKIP_SERVICES:-}" != 1 ]];
   scripts/services.sh up
   eval "$(scripts/services.sh env)"
 fi
+# JPEG decoding with SIMD; TurboJpegDecoderTests compare it with Skia's decoder and skip without it.
+scripts/turbojpeg.sh
 dotnet build Dla.sln -c Release -nologo
 rm -f artifacts/reliability.md
 status=0
