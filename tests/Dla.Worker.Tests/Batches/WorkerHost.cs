@@ -55,8 +55,9 @@ public abstract class WorkerHost : IAsyncDisposable
         services.AddMassTransitTestHarness(bus =>
         {
             bus.AddDlaWorkerConsumers();
-            // Negative checks wait for the bus to go idle; a batch in flight keeps it busy however long inference takes.
-            bus.SetTestTimeouts(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(5));
+            // Negative checks wait for the bus to go idle; a batch in flight keeps it busy however long inference takes. 10 s, not
+            // 5: under load (test projects in parallel on 2 cores) a published message once waited longer than 5 s for a thread.
+            bus.SetTestTimeouts(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(10));
         });
         var provider = services.BuildServiceProvider(validateScopes: true);
         var worker = new TestWorker(provider);
