@@ -1,20 +1,14 @@
 using Dla.Contracts;
-using Dla.Scheduler.Dispatch;
 using MassTransit;
 
 namespace Dla.Scheduler.Completion;
 
 /// <summary>
-/// A worker stored a batch: wake the dispatcher (<see cref="DispatchSignal"/>), re-read the job's progress and finish it when it is done or over its
+/// A worker stored a batch: re-read the job's progress and finish it when it is done or over its
 /// failure thresholds. The event is only a hint (it may be lost or repeated); the database decides.
 /// </summary>
-public sealed class ImageBatchProcessedConsumer(JobCompletion completion, DispatchSignal dispatchSignal) : IConsumer<ImageBatchProcessed>
+public sealed class ImageBatchProcessedConsumer(JobCompletion completion) : IConsumer<ImageBatchProcessed>
 {
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<ImageBatchProcessed> context)
-    {
-        // The batch is stored, so its queue slot is free: the next one can go out now rather than at the next tick.
-        dispatchSignal.Raise();
-        return completion.CheckAsync(context.Message.JobId, context.CancellationToken);
-    }
+    public Task Consume(ConsumeContext<ImageBatchProcessed> context) => completion.CheckAsync(context.Message.JobId, context.CancellationToken);
 }
