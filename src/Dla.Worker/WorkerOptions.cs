@@ -28,7 +28,7 @@ public sealed class WorkerOptions
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Images decoded at once; 0 uses one per core.</summary>
+    /// <summary>Images decoded at once (the worker's decode threads, shared by every batch in flight); 0 uses one per core.</summary>
     [Range(0, 1024)]
     public int DecodeParallelism { get; set; }
 

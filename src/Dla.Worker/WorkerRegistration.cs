@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Dla.Modeling.Models;
+using Dla.Modeling.Prediction;
 using Dla.Modeling.Weights;
 using Dla.Persistence.Database;
 using Dla.Datasets;
@@ -12,6 +13,7 @@ using Dla.Worker.Inference;
 using Dla.Worker.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Dla.Worker;
 
@@ -23,7 +25,7 @@ public static class WorkerRegistration
     /// and <see cref="MessagingOptions"/> (validated at start), the job database and its result writer,
     /// <see cref="DatasetReader"/> (with a <see cref="BlobServiceClient"/> when <c>ConnectionStrings:BlobStorage</c>
     /// is set), <see cref="ModelSessions"/> with the <see cref="ModelPreload"/> of <c>Worker:PreloadModel</c> and
-    /// its readiness check (tag <c>ready</c>), <see cref="WorkerMetrics"/>, <see cref="JobCancellations"/> and the
+    /// its readiness check (tag <c>ready</c>), the <see cref="DecodeThreads"/> of <c>Worker:DecodeParallelism</c>, <see cref="WorkerMetrics"/>, <see cref="JobCancellations"/> and the
     /// shutdown timeouts. The bus is added separately, so a host can put other consumers on the same bus.
     /// </summary>
     public static IServiceCollection AddDlaWorker(this IServiceCollection services, IConfiguration configuration)
@@ -43,6 +45,8 @@ public static class WorkerRegistration
         services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<BatchLeases>();
+        // One set of decode threads for every batch in flight: the cores are the process's, not a batch's.
+        services.AddSingleton(sp => new DecodeThreads(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.DecodeParallelism));
         services.AddGracefulShutdown();
         return services;
     }

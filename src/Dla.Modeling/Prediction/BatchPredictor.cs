@@ -77,11 +77,9 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         var length = preprocessor.OutputLength;
         var tensor = new float[images.Count * length];
         var failures = new ImageFailure?[images.Count];
-        var parallel = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = options.DecodeParallelism > 0 ? options.DecodeParallelism : Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        };
+        var decoders = options.Decoders ?? DecodeThreads.Shared;
+        // Reads run ahead of the decode threads (a blob read waits on the network); decoding itself is bounded by them.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 * decoders.Count, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), parallel, async (i, ct) =>
         {
             byte[] encoded;
@@ -99,19 +97,22 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
             {
                 observer?.ImageRead(Stopwatch.GetElapsedTime(started));
             }
-            started = Stopwatch.GetTimestamp();
-            try
+            await decoders.RunAsync(() =>
             {
-                preprocessor.Preprocess(encoded, tensor.AsSpan(i * length, length));
-            }
-            catch (ImageDecodeException ex)
-            {
-                failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
-            }
-            finally
-            {
-                observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
-            }
+                var decodeStarted = Stopwatch.GetTimestamp();
+                try
+                {
+                    preprocessor.Preprocess(encoded, tensor.AsSpan(i * length, length));
+                }
+                catch (ImageDecodeException ex)
+                {
+                    failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
+                }
+                finally
+                {
+                    observer?.ImageDecoded(Stopwatch.GetElapsedTime(decodeStarted));
+                }
+            }, ct);
         });
         return new PreparedBatch(images, tensor, failures);
     }

@@ -35,7 +35,7 @@ public sealed record PredictionResult(string Id, IReadOnlyList<ClassScore>? TopK
 /// <param name="BatchSize">Images per inference call.</param>
 /// <param name="TopK">Classes reported per image (capped at the number of classes).</param>
 /// <param name="IncludeEmbeddings">Whether results carry embeddings.</param>
-/// <param name="DecodeParallelism">Images decoded at once; 0 means one per core.</param>
+/// <param name="Decoders">The threads that decode; null: <see cref="DecodeThreads.Shared"/>, one per core.</param>
 /// <param name="BatchesAhead">Batches decoded ahead of the one being inferred, so the model never waits on decoding.</param>
 /// <param name="Labels">Class names by index (a fine-tuned checkpoint's); null: ImageNet's for 1000 classes, else <c>class_N</c>.</param>
-public sealed record PredictorOptions(int BatchSize = 16, int TopK = 5, bool IncludeEmbeddings = false, int DecodeParallelism = 0, int BatchesAhead = 2, IReadOnlyList<string>? Labels = null);
+public sealed record PredictorOptions(int BatchSize = 16, int TopK = 5, bool IncludeEmbeddings = false, DecodeThreads? Decoders = null, int BatchesAhead = 2, IReadOnlyList<string>? Labels = null);

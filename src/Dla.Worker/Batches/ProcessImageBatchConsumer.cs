@@ -36,6 +36,7 @@ public sealed partial class ProcessImageBatchConsumer(
     IResultWriter writer,
     JobCancellations cancellations,
     BatchLeases leases,
+    DecodeThreads decoders,
     JobClassNames classNames,
     IOptions<WorkerOptions> workerOptions,
     IOptions<DatasetOptions> datasetOptions,
@@ -181,7 +182,7 @@ public sealed partial class ProcessImageBatchConsumer(
             BatchSize: Math.Max(1, Math.Min(configuredBatchSize, message.Images.Count)),
             TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
             IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
-            DecodeParallelism: workerOptions.Value.DecodeParallelism,
+            Decoders: decoders,
             Labels: labels), metrics.ForBatch(configuredBatchSize));
         var results = new List<ImageResult>(message.Images.Count);
         var errors = new List<ImageError>();
