@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
-# CPU throughput of the graph built here against timm's own torch.onnx.export of the same dla46_c weights
-# (../shared/golden/models/dla46_c/timm-export.onnx; timm's export exists for that case only, PyTorch cannot run
-# here), same ONNX Runtime settings. Each round is one `dla bench model --against` process: both sessions open,
-# inference calls alternating, so drift on a shared machine hits both; the round's ratio is the median of its
-# pairs' ratios, and the median of the rounds' ratios is printed last (> 1: the graph built here is faster).
-# Usage: scripts/bench-vs-timm.sh [rounds = 5] [seconds = 10] [batch = 16] [extra `dla bench model` options]
+# CPU throughput of the graph built here against timm's own torch.onnx.export of the same weights, same ONNX Runtime
+# settings. Each round is one `dla bench model --against` process: both sessions open, inference calls alternating, so
+# drift on a shared machine hits both; the round's ratio is the median of its pairs' ratios, and each variant's median
+# of the rounds' ratios is printed (> 1: the graph built here is faster).
+#
+#   scripts/bench-vs-timm.sh [rounds = 5] [seconds = 10] [batch = 16] [extra `dla bench model` options]
+#
+# Variants: dla46_c from ../shared/golden (timm-export.onnx and its weights) by default. TIMM_VARIANTS="dla34 dla60 ..."
+# takes each VARIANT.onnx + VARIANT.safetensors from TIMM_EXPORTS (default /tmp/dla-timm-exports), writing any that are
+# missing with scripts/timm-export.py, which needs PyTorch and timm importable by python3 (e.g. Debian's python3-torch
+# and python3-torchvision with a timm source tree on PYTHONPATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}" seconds="${2:-10}" batch="${3:-16}"
 shift $(($# < 3 ? $# : 3))
-golden=../shared/golden/models/dla46_c
-[[ -f $golden/timm-export.onnx ]] || { echo "error: $golden/timm-export.onnx not found: ../shared/golden is needed" >&2; exit 2; }
-ours=$(mktemp --suffix=.onnx)
-trap 'rm -f "$ours"' EXIT
-./dla model export "$golden/case.json" --weights "$golden/weights.safetensors" -o "$ours" >/dev/null
-declare -a ratios
-for round in $(seq 1 "$rounds"); do
-  out=$(./dla bench model -m "$ours" --against "$golden/timm-export.onnx" --batch "$batch" --seconds "$seconds" "$@")
-  ratios+=("$(awk '/^ratio/ {print $2}' <<<"$out")")
-  echo "round $round: $(grep -v '^provider' <<<"$out" | sed 's/ (.*weights.safetensors)//; s/(median of [^)]*)//' | paste -sd ' ')"
-done
+exports=${TIMM_EXPORTS:-/tmp/dla-timm-exports}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "dla46_c, batch $batch, $rounds rounds of $seconds s: dla graph ÷ timm export = $(median "${ratios[@]}") (median of the rounds)"
+
+# Sets timm_onnx and weights for variant $1.
+sources() {
+  if [[ $1 == dla46_c && -z ${TIMM_VARIANTS:-} ]]; then
+    local golden=../shared/golden/models/dla46_c
+    [[ -f $golden/timm-export.onnx ]] || { echo "error: $golden/timm-export.onnx not found: ../shared/golden is needed" >&2; exit 2; }
+    timm_onnx=$golden/timm-export.onnx weights=$golden/weights.safetensors
+    return
+  fi
+  timm_onnx=$exports/$1.onnx weights=$exports/$1.safetensors
+  if [[ ! -f $timm_onnx || ! -f $weights ]]; then
+    python3 scripts/timm-export.py "$1" "$exports" >&2 \
+      || { echo "error: no timm export of $1 in $exports, and scripts/timm-export.py could not make one (PyTorch and timm needed)" >&2; exit 2; }
+  fi
+}
+
+declare -a summary
+for variant in ${TIMM_VARIANTS:-dla46_c}; do
+  sources "$variant"
+  ours=$work/$variant.onnx
+  ./dla model export "$variant" --weights "$weights" -o "$ours" >/dev/null
+  declare -a ratios=()
+  for round in $(seq 1 "$rounds"); do
+    out=$(./dla bench model -m "$ours" --against "$timm_onnx" --batch "$batch" --seconds "$seconds" "$@")
+    ratios+=("$(awk '/^ratio/ {print $2}' <<<"$out")")
+    echo "$variant round $round: $(grep -v '^provider' <<<"$out" | sed 's/ ([^)]*\.onnx)//g; s/(median of [^)]*)//' | paste -sd ' ')"
+  done
+  summary+=("$variant $(median "${ratios[@]}") (rounds: ${ratios[*]})")
+  echo "$variant, batch $batch, $rounds rounds of $seconds s: dla graph ÷ timm export = $(median "${ratios[@]}") (median of the rounds)"
+done
+echo "dla graph ÷ timm export, batch $batch, medians of $rounds rounds of $seconds s:"
+printf '  %s\n' "${summary[@]}"
