@@ -8,9 +8,10 @@
 #           (measured before and after the two below; their mean is the round's reference: the shared
 #           machines' speed drifts by tens of percent between minutes);
 #   predict `dla predict` over the folder on every core (decode pipeline + model + writing JSON lines);
-#   run     `dla run` over the folder on every core (the worker's batch path: scheduler, bus, SQLite writes;
-#           the job's own images/s, from its start to its end, so it includes the first batches' warm-up).
-# and prints predict ÷ single and run ÷ single: with N cores the target is ≥ 0.9·N (≥ 1.8 on 2 cores).
+#   run     `dla run` over the folder on every core (the worker's batch path: scheduler, bus, SQLite writes):
+#           the job's own images/s, from its start to its end (so it includes planning, opening the model and the
+#           first batches' warm-up), and the worker's batch rate once running (from the second batch stored to the last).
+# and prints predict ÷ single, run ÷ single and batches ÷ single: with N cores the target is ≥ 0.9·N (≥ 1.8 on 2 cores).
 # The model's own one-core rate is printed too, to show what share of the cores inference takes.
 #
 #   scripts/bench-decode-scaling.sh [exact|fast = exact] [rounds = 3] [images = 2000]
@@ -40,18 +41,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds once
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }
 model_rate=$(taskset -c 0 ./dla bench model "${model[@]}" --batch 16 --threads 1 --seconds 5 | tail -1 | awk '{print $1}')
-declare -a rp rr
+declare -a rp rr rb
 for ((r = 1; r <= rounds; r++)); do
   before=$(one_core)
   both=$(./dla bench decode "$folder" --threads "$(nproc)" --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}')
   predict=$(./dla predict "$folder" "${model[@]}" --decode "$mode" --batch-size 16 -o "$work/p.jsonl" 2>&1 | awk '/images\/s/ {print $(NF-3)}')
   rm -rf "$work/data"
-  # The job's own rate (the last line on standard error): from the job's start to its end, without process start-up and migrations.
-  run=$(./dla run "$folder" "${model[@]}" --decode "$mode" --batch-size 64 --data-dir "$work/data" 2>&1 >/dev/null | tail -1 | sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p')
+  # The job's own rate (the last line on standard error): from the job's start to its end, without process start-up and
+  # migrations. The worker's batch rate: the images of the batches stored after the first two, over the time from the
+  # second's store to the last full batch's (the worker's log, timestamped), i.e. without the job's start.
+  Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$folder" "${model[@]}" --decode "$mode" --batch-size 64 \
+    --data-dir "$work/data" --verbose 2>"$work/run.log" >/dev/null
+  run=$(grep 'processed now' "$work/run.log" | tail -1 | sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p')
+  batches=$(awk '/Stored batch .*: 64 results/ {split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; n++; if (n == 2) first = s; last = s}
+    END {if (n > 2) printf "%.1f", (n - 2) * 64 / (last - first)}' "$work/run.log")
   single=$(awk -v a="$before" -v b="$(one_core)" 'BEGIN {printf "%.1f", (a + b) / 2}')
-  rp+=("$(ratio "$predict" "$single")") rr+=("$(ratio "$run" "$single")")
-  echo "round $r: decode on one core $single/s, on all cores $both/s ($(ratio "$both" "$single")×); dla predict $predict/s (${rp[-1]}×); dla run $run/s (${rr[-1]}×) on $(nproc) cores"
+  rp+=("$(ratio "$predict" "$single")") rr+=("$(ratio "$run" "$single")") rb+=("$(ratio "$batches" "$single")")
+  echo "round $r: decode on one core $single/s, on all cores $both/s ($(ratio "$both" "$single")×); dla predict $predict/s (${rp[-1]}×); dla run: the job $run/s (${rr[-1]}×), the worker's batches $batches/s (${rb[-1]}×) on $(nproc) cores"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "the model alone on one core: $model_rate images/s ($(awk -v m="$model_rate" -v d="$single" 'BEGIN {printf "%.1f", 100 * d / m}') % of decoding's time per image)"
-echo "decode $mode, $count photographs of 1000×750, tiny_basic at ${size}×${size}, $(nproc) cores: dla predict $(median "${rp[@]}")×, dla run $(median "${rr[@]}")× the one-core decode rate (medians of $rounds rounds)"
+echo "decode $mode, $count photographs of 1000×750, tiny_basic at ${size}×${size}, $(nproc) cores: dla predict $(median "${rp[@]}")×, dla run's job $(median "${rr[@]}")×, its worker batches $(median "${rb[@]}")× the one-core decode rate (medians of $rounds rounds)"
