@@ -27,8 +27,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 py=/usr/bin/python3
 $py -c 'import onnx' 2>/dev/null || apt-get install -y -q python3-onnx >/dev/null
-./dla model export "$golden/models/tiny_basic/case.json" --weights "$golden/models/tiny_basic/weights.safetensors" -o "$work/tiny.onnx" >/dev/null
-$py - "$work/tiny.onnx" "$size" <<'PY'
+# Kept beside the photographs for scripts/bench-run-ab.sh.
+tiny=$(dirname "$folder")/tiny-$size.onnx
+./dla model export "$golden/models/tiny_basic/case.json" --weights "$golden/models/tiny_basic/weights.safetensors" -o "$tiny" >/dev/null
+$py - "$tiny" "$size" <<'PY'
 import sys, onnx
 m = onnx.load(sys.argv[1])
 for p in m.metadata_props:
@@ -36,7 +38,7 @@ for p in m.metadata_props:
         p.value = '3,%s,%s' % (sys.argv[2], sys.argv[2])
 onnx.save(m, sys.argv[1])
 PY
-model=(--model "$work/tiny.onnx")
+model=(--model "$tiny")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds once
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }

@@ -7,7 +7,8 @@ namespace Dla.Cli.Bench;
 /// <summary>
 /// <c>dla bench model</c>: images per second of the model alone on a fixed random batch. With <c>--against
 /// other.onnx</c> the two sessions run in one process, inference calls alternating, so drift on a shared machine
-/// hits both sides alike (scripts/bench-graph.sh uses it against timm's export).
+/// hits both sides alike. The -m session measures a few per cent slower than the same file as --against, so
+/// scripts/bench-vs-timm.sh runs both positions against timm's export and takes the geometric mean.
 /// </summary>
 internal static class ModelBenchmark
 {
