@@ -19,6 +19,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-exact} rounds=${2:-3} count=${3:-2000} size=32
 cd "$repo"
+source scripts/lib/run-rates.sh
 golden=$repo/../shared/golden
 [[ -d $golden/models/tiny_basic ]] || { echo "error: $golden/models/tiny_basic not found: ../shared/golden is needed" >&2; exit 2; }
 folder=/tmp/dla-bench-decode/photos-1000x750-$count
@@ -49,14 +50,9 @@ for ((r = 1; r <= rounds; r++)); do
   both=$(./dla bench decode "$folder" --threads "$(nproc)" --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}')
   predict=$(./dla predict "$folder" "${model[@]}" --decode "$mode" --batch-size 16 -o "$work/p.jsonl" 2>&1 | awk '/images\/s/ {print $(NF-3)}')
   rm -rf "$work/data"
-  # The job's own rate (the last line on standard error): from the job's start to its end, without process start-up and
-  # migrations. The worker's batch rate: the images of the batches stored after the first two, over the time from the
-  # second's store to the last full batch's (the worker's log, timestamped), i.e. without the job's start.
-  Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$folder" "${model[@]}" --decode "$mode" --batch-size 64 \
-    --data-dir "$work/data" --verbose 2>"$work/run.log" >/dev/null
-  run=$(grep 'processed now' "$work/run.log" | tail -1 | sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p')
-  batches=$(awk '/Stored batch .*: 64 results/ {split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; n++; if (n == 2) first = s; last = s}
-    END {if (n > 2) printf "%.1f", (n - 2) * 64 / (last - first)}' "$work/run.log")
+  # The job's own rate, and the worker's batch rate once running (scripts/lib/run-rates.sh).
+  timed_run "$work/run.log" "$folder" "${model[@]}" --decode "$mode" --batch-size 64 --data-dir "$work/data"
+  run=$(job_rate "$work/run.log") batches=$(batch_rate "$work/run.log" 64)
   single=$(awk -v a="$before" -v b="$(one_core)" 'BEGIN {printf "%.1f", (a + b) / 2}')
   rp+=("$(ratio "$predict" "$single")") rr+=("$(ratio "$run" "$single")") rb+=("$(ratio "$batches" "$single")")
   echo "round $r: decode on one core $single/s, on all cores $both/s ($(ratio "$both" "$single")×); dla predict $predict/s (${rp[-1]}×); dla run: the job $run/s (${rr[-1]}×), the worker's batches $batches/s (${rb[-1]}×) on $(nproc) cores"

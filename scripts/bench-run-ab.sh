@@ -7,6 +7,7 @@
 #
 # Run scripts/bench-decode-scaling.sh once first: it makes the photographs and the patched model reused here.
 set -euo pipefail
+source "$(dirname "$0")/lib/run-rates.sh"
 a=$(cd "$1" && pwd) b=$(cd "$2" && pwd) rounds=${3:-4}
 folder=${DLA_BENCH_FOLDER:-/tmp/dla-bench-decode/photos-1000x750-2000}
 model=${DLA_BENCH_MODEL:-/tmp/dla-bench-decode/tiny-32.onnx}
@@ -15,13 +16,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rates() {
   rm -rf "$work/data"
-  (cd "$1" && Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$folder" --model "$model" \
-    --batch-size 64 --data-dir "$work/data" --verbose 2>"$work/run.log" >/dev/null)
-  local job batches
-  job=$(grep 'processed now' "$work/run.log" | tail -1 | sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p')
-  batches=$(awk '/Stored batch .*: 64 results/ {split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; n++; if (n == 2) first = s; last = s}
-    END {if (n > 2) printf "%.1f", (n - 2) * 64 / (last - first)}' "$work/run.log")
-  echo "job $job/s, batches $batches/s"
+  (cd "$1" && timed_run "$work/run.log" "$folder" --model "$model" --batch-size 64 --data-dir "$work/data")
+  echo "job $(job_rate "$work/run.log")/s, batches $(batch_rate "$work/run.log" 64)/s"
 }
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r: A ($1) $(rates "$a") | B ($2) $(rates "$b")"

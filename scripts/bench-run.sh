@@ -4,6 +4,7 @@
 # Usage: scripts/bench-run.sh [rounds] [count]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/run-rates.sh
 rounds="${1:-2}" count="${2:-200}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -12,7 +13,7 @@ photos=$(scripts/sample-photos.sh)
 ./dla model export dla34 --weights random -o "$work/warm.onnx" >/dev/null   # builds and caches nothing twice below
 for round in $(seq 1 "$rounds"); do
   model=$(./dla bench model -m dla34 --weights random --batch 32 --seconds 20 | awk '/images\/s/ {print $1}')
-  run=$(./dla run "$work/photos" --model dla34 --weights random --batch-size 32 --data-dir "$work/data-$round" 2>&1 \
-    | sed -n 's/.* processed now in [0-9.]* s (\([0-9.]*\) images\/s).*/\1/p')
+  ./dla run "$work/photos" --model dla34 --weights random --batch-size 32 --data-dir "$work/data-$round" 2>"$work/run.log" >/dev/null
+  run=$(job_rate "$work/run.log")
   echo "round $round: bench model $model images/s, dla run $run images/s, ratio $(awk -v a="$run" -v b="$model" 'BEGIN {printf "%.3f", a / b}')"
 done

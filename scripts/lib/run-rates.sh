@@ -1,0 +1,22 @@
+# The rates of an embedded `dla run`, read from its standard error; sourced by the benchmark scripts (run from the
+# repository root, where ./dla is).
+
+# timed_run LOG [dla run arguments...]: runs `dla run ... --verbose` with its standard error, timestamped, in LOG.
+timed_run() {
+  local log=$1
+  shift
+  Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$@" --verbose 2>"$log" >/dev/null
+}
+
+# job_rate LOG: the job's own images/s, from its start to its end (the "processed now" line).
+job_rate() {
+  sed -n 's/.* processed now in [0-9.]* s (\([0-9.]*\) images\/s).*/\1/p' "$1" | tail -1
+}
+
+# batch_rate LOG BATCH_SIZE: the worker's rate once running, from a timed_run log: the full batches stored after the
+# second, over the time from the second's store to the last's (so without the job's start and its last, short batch).
+batch_rate() {
+  awk -v full=": $2 results" 'index($0, "Stored batch") && index($0, full) {
+      split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; n++; if (n == 2) first = s; last = s }
+    END { if (n > 2) printf "%.1f", (n - 2) * '"$2"' / (last - first) }' "$1"
+}
