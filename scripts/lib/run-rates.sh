@@ -1,11 +1,18 @@
 # The rates of an embedded `dla run`, read from its standard error; sourced by the benchmark scripts (run from the
 # repository root, where ./dla is).
 
-# timed_run LOG [dla run arguments...]: runs `dla run ... --verbose` with its standard error, timestamped, in LOG.
+# timed_run LOG [dla run arguments...]: runs `dla run ... --verbose` with its standard error, timestamped, in LOG, and
+# the CPU seconds the whole command used (user, system) in LOG.cpu.
 timed_run() {
-  local log=$1
+  local log=$1 TIMEFORMAT='%U %S'
   shift
-  Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$@" --verbose 2>"$log" >/dev/null
+  { time Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " ./dla run "$@" --verbose 2>"$log" >/dev/null; } 2>"$log.cpu"
+}
+
+# cpu_per_image LOG IMAGES: CPU milliseconds per image of a timed_run, start-up included. Unlike a rate it does not
+# count time the machine's other guests took from this one, so two builds compare with less noise.
+cpu_per_image() {
+  awk -v n="$2" '{printf "%.2f", 1000 * ($1 + $2) / n}' "$1.cpu"
 }
 
 # job_rate LOG: the job's own images/s, from its start to its end (the "processed now" line).

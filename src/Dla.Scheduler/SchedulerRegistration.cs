@@ -72,6 +72,7 @@ public static class SchedulerRegistration
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FairShare>();
         services.AddSingleton<BatchDispatch>();
+        services.AddSingleton<DispatchSignal>();
         return services.AddHostedService<Dispatcher>();
     }
 

@@ -49,8 +49,9 @@ internal static class EmbeddedHost
             // Two batches in flight: the next one's reading and decoding overlap this one's inference
             // (DlaSession runs one batch at a time), so the model does not wait at batch boundaries.
             ["Worker:ConcurrentBatches"] = "2",
-            // One process: the dispatcher can poll often, and a crashed run's batches are re-queued at start.
-            ["Scheduler:DispatchIntervalMilliseconds"] = "100",
+            // One process: the dispatcher hears every planned chunk and stored batch (DispatchSignal), and a crashed
+            // run's batches are re-queued at start, so its timer is only the fallback.
+            ["Scheduler:DispatchIntervalMilliseconds"] = "500",
         };
         // One's own machine: the model and weights files given on the command line are not confined.
         values["Models:AllowedRoots:0"] = "/";

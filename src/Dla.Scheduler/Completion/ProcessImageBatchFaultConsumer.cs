@@ -1,6 +1,7 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Dispatch;
 using Dla.Scheduler.Telemetry;
 using MassTransit;
 
@@ -8,10 +9,11 @@ namespace Dla.Scheduler.Completion;
 
 /// <summary>
 /// A batch exhausted the worker's retries and went to the error queue: mark it failed with the error,
-/// then let the job finish if nothing else is left ("retry failed" re-plans it later). A fault of an
+/// wake the dispatcher (its queue slot is free), then let the job finish if nothing else is left ("retry failed"
+/// re-plans it later). A fault of an
 /// older dispatch, or of a batch that completed after all, changes nothing.
 /// </summary>
-public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory databases, JobCompletion completion, SchedulerMetrics metrics) : IConsumer<Fault<ProcessImageBatch>>
+public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory databases, JobCompletion completion, DispatchSignal dispatchSignal, SchedulerMetrics metrics) : IConsumer<Fault<ProcessImageBatch>>
 {
     /// <summary>Longest error text kept on a batch.</summary>
     private const int MaxErrorLength = 4000;
@@ -30,6 +32,7 @@ public sealed class ProcessImageBatchFaultConsumer(IDlaDbContextFactory database
             if (failed)
             {
                 metrics.BatchFailed(context.Message.Exceptions.FirstOrDefault()?.ExceptionType ?? "unknown");
+                dispatchSignal.Raise();
             }
         }
         await completion.CheckAsync(batch.JobId, context.CancellationToken);

@@ -2,6 +2,7 @@ using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Datasets;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Dispatch;
 using Dla.Scheduler.Planning;
 using Dla.Scheduler.Progress;
 using MassTransit;
@@ -22,6 +23,7 @@ public sealed class JobService(
     Planner planner,
     ProgressReader progress,
     IPublishEndpoint publisher,
+    DispatchSignal dispatchSignal,
     TimeProvider time)
 {
     /// <summary>
@@ -234,6 +236,8 @@ public sealed class JobService(
     public async Task<RetryOutcome> RetryFailedAsync(Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
-        return await FailedWorkRetry.RunAsync(db, jobId, cancellationToken);
+        var outcome = await FailedWorkRetry.RunAsync(db, jobId, cancellationToken);
+        dispatchSignal.Raise();
+        return outcome;
     }
 }

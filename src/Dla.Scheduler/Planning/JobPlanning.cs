@@ -3,6 +3,7 @@ using Azure;
 using Dla.Persistence.Database;
 using Dla.Datasets;
 using Dla.Persistence.Jobs;
+using Dla.Scheduler.Dispatch;
 using Dla.Scheduler.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,8 @@ namespace Dla.Scheduler.Planning;
 /// because the listing order is deterministic, a restart skips exactly those; nothing is planned twice
 /// and nothing is lost.
 /// </summary>
-public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister lister, IOptions<PlanningOptions> options, TimeProvider time, SchedulerMetrics metrics)
+public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister lister, IOptions<PlanningOptions> options, TimeProvider time, SchedulerMetrics metrics,
+    DispatchSignal dispatchSignal)
 {
     /// <summary>Longest a full batch waits in memory before it is stored, when chunks fill slowly.</summary>
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
@@ -89,6 +91,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
                 if (whole > 0 && (pending.Count >= chunkImages || lastStore is null || time.GetElapsedTime(lastStore.Value) >= FlushInterval))
                 {
                     await ManifestStore.AppendAsync(db, job.Id, pending[..whole], BatchesOf(pending[..whole]), listingComplete: false, cancellationToken);
+                    dispatchSignal.Raise();
                     metrics.ImagesPlanned(whole);
                     pending.RemoveRange(0, whole);
                     lastStore = time.GetTimestamp();
@@ -107,6 +110,7 @@ public sealed class JobPlanning(IDlaDbContextFactory databases, DatasetLister li
                 return $"No images found in {job.Dataset} (extensions kept: see Datasets:Extensions).";
             }
             await ManifestStore.AppendAsync(db, job.Id, pending, BatchesOf(pending), listingComplete: true, cancellationToken);
+            dispatchSignal.Raise();
             metrics.ImagesPlanned(pending.Count);
             return null;
         }
