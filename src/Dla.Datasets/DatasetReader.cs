@@ -1,5 +1,7 @@
+using System.Buffers;
 using Azure;
 using Azure.Storage.Blobs;
+using Dla.Common;
 using Microsoft.Extensions.Options;
 
 namespace Dla.Datasets;
@@ -26,7 +28,17 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="DatasetAccessException">The path leaves the dataset, or the dataset is not allowed.</exception>
     /// <exception cref="DatasetReadException">The image does not exist (<c>read_failed</c>) or is too large (<c>too_large</c>).</exception>
-    public Task<byte[]> ReadAsync(DatasetLocation dataset, string relativePath, CancellationToken cancellationToken)
+    public async Task<byte[]> ReadAsync(DatasetLocation dataset, string relativePath, CancellationToken cancellationToken)
+    {
+        using var bytes = await ReadRentedAsync(dataset, relativePath, cancellationToken);
+        return bytes.Memory.ToArray();
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAsync"/>, into an array rented from the shared pool, which disposing the result gives back: the
+    /// worker's path, where every image is decoded once and then dropped.
+    /// </summary>
+    public Task<IMemoryOwner<byte>> ReadRentedAsync(DatasetLocation dataset, string relativePath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(relativePath);
@@ -41,7 +53,7 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
             : ReadBlobAsync(dataset.Root, dataset.Prefix + relativePath, cancellationToken);
     }
 
-    private async Task<byte[]> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
+    private async Task<IMemoryOwner<byte>> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
     {
         var root = RealPath.Resolve(folder);
         if (!_options.AllowedRoots.Any(allowed => RealPath.IsUnder(root, RealPath.Resolve(allowed))))
@@ -66,7 +78,7 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
         }
     }
 
-    private async Task<byte[]> ReadBlobAsync(string container, string blobName, CancellationToken cancellationToken)
+    private async Task<IMemoryOwner<byte>> ReadBlobAsync(string container, string blobName, CancellationToken cancellationToken)
     {
         if (_options.AllowedContainers.Count > 0 && !_options.AllowedContainers.Contains(container, StringComparer.Ordinal))
         {
@@ -91,25 +103,31 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     }
 
     /// <summary>Reads at most <see cref="DatasetOptions.MaxImageBytes"/>, whatever the announced length says.</summary>
-    private async Task<byte[]> ReadCappedAsync(Stream stream, long announcedLength, string name, CancellationToken cancellationToken)
+    private async Task<IMemoryOwner<byte>> ReadCappedAsync(Stream stream, long announcedLength, string name, CancellationToken cancellationToken)
     {
         var max = _options.MaxImageBytes;
         if (announcedLength > max)
         {
             throw TooLarge(name, announcedLength, max);
         }
-        using var buffer = new MemoryStream((int)Math.Max(announcedLength, 0));
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        // One byte over the announced length, so the read that finds the end needs no larger array.
+        var bytes = new RentedBytes((int)Math.Max(announcedLength, 0) + 1);
+        try
         {
-            if (buffer.Length + read > max)
+            await bytes.ReadToEndAsync(stream, length =>
             {
-                throw TooLarge(name, buffer.Length + read, max);
-            }
-            buffer.Write(chunk, 0, read);
+                if (length > max)
+                {
+                    throw TooLarge(name, length, max);
+                }
+            }, cancellationToken);
+            return bytes;
         }
-        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
     }
 
     private static DatasetReadException TooLarge(string name, long length, long max) =>

@@ -79,15 +79,15 @@ public sealed class DlaSession : IDisposable
 
     /// <summary>
     /// Runs a batch. <paramref name="input"/> is float32 NCHW [batch, 3, height, width], normalised;
-    /// height and width must be multiples of 32.
+    /// height and width must be multiples of 32. It is read during the call only, so it may be a pooled array's slice.
     /// </summary>
     /// <exception cref="ArgumentException">The input size is not valid for a DLA network.</exception>
-    public ModelOutputs Run(float[] input, int batch, int height, int width)
+    public ModelOutputs Run(Memory<float> input, int batch, int height, int width)
     {
         ValidateInput(input.Length, batch, height, width);
         var logits = new float[batch * Classes];
         var embeddings = HasEmbedding ? new float[batch * EmbeddingDim] : null;
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [batch, 3, height, width]);
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, [batch, 3, height, width]);
         using var logitsValue = OrtValue.CreateTensorValueFromMemory(logits, [batch, Classes]);
         using var embeddingValue = embeddings is null ? null : OrtValue.CreateTensorValueFromMemory(embeddings, [batch, EmbeddingDim]);
         using var binding = _session.CreateIoBinding();

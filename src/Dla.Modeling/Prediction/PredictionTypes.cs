@@ -1,12 +1,45 @@
+using System.Buffers;
+using Dla.Common;
+
 namespace Dla.Modeling.Prediction;
 
 /// <summary>An image to predict: an identifier (path, blob name) and how to read its encoded bytes.</summary>
 /// <param name="Id">Identifier echoed in the result.</param>
-/// <param name="ReadAsync">Reads the encoded file; exceptions become a <c>read_failed</c> error for this image only.</param>
-public sealed record ImageSource(string Id, Func<CancellationToken, Task<byte[]>> ReadAsync)
+/// <param name="ReadAsync">
+/// Reads the encoded file; exceptions become a <c>read_failed</c> error for this image only. The pipeline disposes
+/// what it returns once the image is decoded, so it may be a buffer rented from a pool.
+/// </param>
+public sealed record ImageSource(string Id, Func<CancellationToken, Task<IMemoryOwner<byte>>> ReadAsync)
 {
-    /// <summary>An image on the local file system.</summary>
-    public static ImageSource FromFile(string path) => new(path, ct => File.ReadAllBytesAsync(path, ct));
+    /// <summary>An image on the local file system, read into a pooled buffer.</summary>
+    public static ImageSource FromFile(string path) => new(path, async ct =>
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        var bytes = new RentedBytes((int)Math.Min(file.Length + 1, Array.MaxLength));
+        try
+        {
+            await bytes.ReadToEndAsync(file, _ => { }, ct);
+            return bytes;
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    });
+
+    /// <summary>An image already in memory.</summary>
+    public static ImageSource FromBytes(string id, byte[] encoded) => new(id, _ => Task.FromResult<IMemoryOwner<byte>>(new HeldBytes(encoded)));
+
+    /// <summary>Bytes the caller keeps: disposing them does nothing.</summary>
+    private sealed class HeldBytes(byte[] bytes) : IMemoryOwner<byte>
+    {
+        public Memory<byte> Memory => bytes;
+
+        public void Dispose()
+        {
+        }
+    }
 }
 
 /// <summary>One class of a top-k list.</summary>

@@ -22,7 +22,7 @@ internal sealed class BatchImages
         {
             try
             {
-                return await reader.ReadAsync(dataset, image.Path, ct);
+                return await reader.ReadRentedAsync(dataset, image.Path, ct);
             }
             catch (DatasetReadException ex)
             {

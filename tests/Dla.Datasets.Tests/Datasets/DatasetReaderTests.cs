@@ -113,6 +113,40 @@ public sealed class DatasetReaderTests : IDisposable
         Assert.Equal(1000, (await reader.ReadAsync(Local(), "exact.jpg", _ct)).Length);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    [InlineData(300_001)]
+    public async Task A_rented_read_holds_exactly_the_files_bytes_and_gives_the_array_back_once(int size)
+    {
+        var content = new byte[size];
+        new Random(size).NextBytes(content);
+        await File.WriteAllBytesAsync(Path.Combine(_dataset, "sized.jpg"), content, _ct);
+
+        var bytes = await Reader().ReadRentedAsync(Local(), "sized.jpg", _ct);
+
+        Assert.Equal(content, bytes.Memory.ToArray());
+        bytes.Dispose();
+        bytes.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => bytes.Memory);
+    }
+
+    [Fact]
+    public async Task A_stream_longer_than_the_room_asked_for_is_read_whole_growing_the_buffer()
+    {
+        var content = new byte[300_001];
+        new Random(7).NextBytes(content);
+        using var bytes = new Dla.Common.RentedBytes(1);
+        var lengths = new List<long>();
+
+        await bytes.ReadToEndAsync(new MemoryStream(content), lengths.Add, _ct);
+
+        Assert.Equal(content, bytes.Memory.ToArray());
+        Assert.Equal(content.Length, lengths[^1]);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private DatasetLocation Local() => DatasetLocation.Parse(_dataset);

@@ -130,7 +130,7 @@ internal sealed class FaultDataset
         // The same limits as the worker: its preprocessor gets the dataset's byte limit.
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with { MaxBytes = MaxImageBytes });
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(BatchSize: 8, TopK: 5, IncludeEmbeddings: true));
-        var sources = files.Select(file => new ImageSource(file.Key, _ => Task.FromResult(file.Value)));
+        var sources = files.Select(file => ImageSource.FromBytes(file.Key, file.Value));
         var results = await predictor.PredictAsync(sources, ct).ToListAsync(ct);
         return results.ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
