@@ -45,6 +45,13 @@ public sealed partial class JobCompletion(
         {
             return job?.State;
         }
+        // A batch's outcomes are stored in the transaction that completes it, so while a batch is open the job cannot
+        // be done, and only a failure threshold could end it. This one indexed probe saves counting every result of
+        // the job after every batch (the count grows with the job: quadratic over a job of millions of images).
+        if (!CouldFailNow(job) && await db.Batches.AnyAsync(b => b.JobId == jobId && BatchTransitions.Open.Contains(b.State), cancellationToken))
+        {
+            return JobState.Running;
+        }
         var (succeeded, failed) = await ProgressReader.CountOutcomesAsync(db, jobId, cancellationToken);
         if (ThresholdExceeded(job, failed) is { } reason)
         {
@@ -66,6 +73,10 @@ public sealed partial class JobCompletion(
         }
         return JobState.Running;
     }
+
+    /// <summary>True when <see cref="ThresholdExceeded"/> may fail the job now, so its failures must be counted.</summary>
+    private static bool CouldFailNow(Job job) =>
+        job.MaxFailedImages is not null || (job.MaxFailedPercent is not null && job.ListingComplete);
 
     /// <summary>
     /// The count limit applies at once; the percentage applies to the final total, so it is judged once
