@@ -20,6 +20,9 @@
 # The model's own one-core rate is printed too, to show what share of the cores inference takes.
 #
 #   scripts/bench-decode-scaling.sh [exact|fast = exact] [rounds = 3] [images = 2000]
+#
+# DLA_BENCH_THREADS=1 runs the model with one intra-op thread, as a CUDA session does (the GPU worker's CPU side,
+# which this benchmark stands in for); the default (0) gives the CPU session one per core.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-exact} rounds=${2:-3} count=${3:-2000} size=32
@@ -44,13 +47,13 @@ for p in m.metadata_props:
         p.value = '3,%s,%s' % (sys.argv[2], sys.argv[2])
 onnx.save(m, sys.argv[1])
 PY
-model=(--model "$tiny")
+model=(--model "$tiny" --threads "${DLA_BENCH_THREADS:-0}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds once
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }
 all_cores() { ./dla bench decode "$folder" --threads "$(nproc)" --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }
 mean() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (a + b) / 2}'; }
-model_rate=$(taskset -c 0 ./dla bench model "${model[@]}" --batch 16 --threads 1 --seconds 5 | tail -1 | awk '{print $1}')
+model_rate=$(taskset -c 0 ./dla bench model --model "$tiny" --batch 16 --threads 1 --seconds 5 | tail -1 | awk '{print $1}')
 declare -a rp rr rb ep eb
 for ((r = 1; r <= rounds; r++)); do
   before=$(one_core) all_before=$(all_cores)
@@ -66,4 +69,4 @@ for ((r = 1; r <= rounds; r++)); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "the model alone on one core: $model_rate images/s ($(awk -v m="$model_rate" -v d="$single" 'BEGIN {printf "%.1f", 100 * d / m}') % of decoding's time per image)"
-echo "decode $mode, $count photographs of 1000×750, tiny_basic at ${size}×${size}, $(nproc) cores: dla predict $(median "${rp[@]}")×, dla run's job $(median "${rr[@]}")×, its worker batches $(median "${rb[@]}")× the one-core decode rate; dla predict $(median "${ep[@]}"), the worker batches $(median "${eb[@]}") of decoding alone on all cores (medians of $rounds rounds)"
+echo "decode $mode, $count photographs of 1000×750, tiny_basic at ${size}×${size} (intra-op threads ${DLA_BENCH_THREADS:-0}), $(nproc) cores: dla predict $(median "${rp[@]}")×, dla run's job $(median "${rr[@]}")×, its worker batches $(median "${rb[@]}")× the one-core decode rate; dla predict $(median "${ep[@]}"), the worker batches $(median "${eb[@]}") of decoding alone on all cores (medians of $rounds rounds)"
