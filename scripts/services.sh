@@ -326,7 +326,9 @@ start_rabbitmq() {
   fi
   local deadline=$((SECONDS + TIMEOUT))
   until rmq_ready; do
-    if ! rmq_running; then
+    # As for Azurite: right after the fork the launcher's command line is still this shell's, so "is the launcher
+    # or the broker there" rather than rmq_running's name match, which reported a healthy start as a crash.
+    if ! rmq_running && ! kill -0 "$(head -n 1 "$RMQ_DIR/launcher.pid" 2>/dev/null)" 2>/dev/null; then
       show_log "$RMQ_DIR/server.out"
       show_log "$RMQ_DIR/log/$RMQ_NODENAME.log"
       die "rabbitmq: the broker exited during startup"
