@@ -19,6 +19,27 @@ internal sealed class RentedBytes : IMemoryOwner<byte>
     /// <summary>An empty buffer with room for at least <paramref name="capacity"/> bytes.</summary>
     public RentedBytes(int capacity) => _array = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 1));
 
+    /// <summary>
+    /// Reads <paramref name="stream"/> to its end into a rented buffer sized for <paramref name="announcedLength"/> (the
+    /// file's or blob's length; 0 when unknown), as <see cref="ReadToEndAsync"/> does; gives the buffer back if the read
+    /// fails or <paramref name="limit"/> refuses it.
+    /// </summary>
+    public static async Task<RentedBytes> ReadAsync(Stream stream, long announcedLength, Action<long> limit, CancellationToken cancellationToken)
+    {
+        // One byte over the announced length, so the read that finds the end needs no larger array.
+        var bytes = new RentedBytes((int)Math.Clamp(announcedLength + 1, 1, System.Array.MaxLength));
+        try
+        {
+            await bytes.ReadToEndAsync(stream, limit, cancellationToken);
+            return bytes;
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The bytes read so far.</summary>
     public int Length { get; private set; }
 

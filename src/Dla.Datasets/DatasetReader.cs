@@ -110,24 +110,13 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
         {
             throw TooLarge(name, announcedLength, max);
         }
-        // One byte over the announced length, so the read that finds the end needs no larger array.
-        var bytes = new RentedBytes((int)Math.Max(announcedLength, 0) + 1);
-        try
+        return await RentedBytes.ReadAsync(stream, announcedLength, length =>
         {
-            await bytes.ReadToEndAsync(stream, length =>
+            if (length > max)
             {
-                if (length > max)
-                {
-                    throw TooLarge(name, length, max);
-                }
-            }, cancellationToken);
-            return bytes;
-        }
-        catch
-        {
-            bytes.Dispose();
-            throw;
-        }
+                throw TooLarge(name, length, max);
+            }
+        }, cancellationToken);
     }
 
     private static DatasetReadException TooLarge(string name, long length, long max) =>

@@ -15,17 +15,7 @@ public sealed record ImageSource(string Id, Func<CancellationToken, Task<IMemory
     public static ImageSource FromFile(string path) => new(path, async ct =>
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-        var bytes = new RentedBytes((int)Math.Min(file.Length + 1, Array.MaxLength));
-        try
-        {
-            await bytes.ReadToEndAsync(file, _ => { }, ct);
-            return bytes;
-        }
-        catch
-        {
-            bytes.Dispose();
-            throw;
-        }
+        return await RentedBytes.ReadAsync(file, file.Length, _ => { }, ct);
     });
 
     /// <summary>An image already in memory.</summary>
