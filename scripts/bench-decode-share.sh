@@ -13,13 +13,11 @@
 #
 #   scripts/bench-decode-share.sh BEFORE AFTER [rounds = 3]     (two checkouts, e.g. a git worktree and .)
 set -euo pipefail
+source "$(dirname "$0")/lib/run-rates.sh"
 a=$(cd "$1" && pwd) b=$(cd "$2" && pwd) rounds=${3:-3}
-folder=${DLA_BENCH_FOLDER:-/tmp/dla-bench-decode/photos-1000x750-2000}
-model=${DLA_BENCH_MODEL:-/tmp/dla-bench-decode/tiny-32.onnx}
 part=${PART:-35%-90%} hz=999
-[[ -d $folder && -f $model ]] || { echo "error: $folder or $model missing: run scripts/bench-decode-scaling.sh first" >&2; exit 2; }
+ab_inputs
 command -v perf >/dev/null || apt-get install -y -q linux-perf >/dev/null
-images=$(find "$folder" -type f | wc -l)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

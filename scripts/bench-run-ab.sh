@@ -10,15 +10,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/run-rates.sh"
 a=$(cd "$1" && pwd) b=$(cd "$2" && pwd) rounds=${3:-4}
-folder=${DLA_BENCH_FOLDER:-/tmp/dla-bench-decode/photos-1000x750-2000}
-model=${DLA_BENCH_MODEL:-/tmp/dla-bench-decode/tiny-32.onnx}
-[[ -d $folder && -f $model ]] || { echo "error: $folder or $model missing: run scripts/bench-decode-scaling.sh first" >&2; exit 2; }
+ab_inputs
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rates() {
   rm -rf "$work/data"
   (cd "$1" && timed_run "$work/run.log" "$folder" --model "$model" --batch-size 64 --data-dir "$work/data")
-  echo "job $(job_rate "$work/run.log")/s, batches $(batch_rate "$work/run.log" 64)/s, CPU $(cpu_per_image "$work/run.log" "$(find "$folder" -type f | wc -l)") ms/image"
+  echo "job $(job_rate "$work/run.log")/s, batches $(batch_rate "$work/run.log" 64)/s, CPU $(cpu_per_image "$work/run.log" "$images") ms/image"
 }
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r: A ($1) $(rates "$a") | B ($2) $(rates "$b")"

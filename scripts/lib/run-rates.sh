@@ -1,5 +1,15 @@
-# The rates of an embedded `dla run`, read from its standard error; sourced by the benchmark scripts (run from the
-# repository root, where ./dla is).
+# Sourced by the benchmark scripts (run from the repository root, where ./dla is): the inputs of the A/B scripts, and
+# running an embedded `dla run` and reading its rates from its standard error.
+
+# ab_inputs: for the scripts that compare two builds over the photographs and patched tiny model that
+# scripts/bench-decode-scaling.sh leaves in /tmp/dla-bench-decode (DLA_BENCH_FOLDER, DLA_BENCH_MODEL to change them):
+# sets folder, model and images (their count), or exits saying to run that script first.
+ab_inputs() {
+  folder=${DLA_BENCH_FOLDER:-/tmp/dla-bench-decode/photos-1000x750-2000}
+  model=${DLA_BENCH_MODEL:-/tmp/dla-bench-decode/tiny-32.onnx}
+  [[ -d $folder && -f $model ]] || { echo "error: $folder or $model missing: run scripts/bench-decode-scaling.sh first" >&2; exit 2; }
+  images=$(find "$folder" -type f | wc -l)
+}
 
 # timed_run LOG [dla run arguments...]: runs `dla run ... --verbose` with its standard error, timestamped, in LOG, and
 # the CPU seconds the whole command used (user, system) in LOG.cpu.
