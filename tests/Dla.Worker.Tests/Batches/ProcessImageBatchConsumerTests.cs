@@ -11,10 +11,15 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Stores_one_result_per_readable_image_and_one_error_per_bad_file()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stores_one_result_per_readable_image_and_one_error_per_bad_file(bool readFoldersOnDecodeThreads)
     {
-        await using var worker = await host.StartWorkerAsync();
+        await using var worker = await host.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker:ReadFoldersOnDecodeThreads"] = readFoldersOnDecodeThreads.ToString(),
+        });
         var message = await host.SeedJobAsync();
         await worker.Harness.Bus.Publish(message, _ct);
 
