@@ -22,6 +22,12 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
 {
     private readonly DatasetOptions _options = options.Value;
 
+    /// <summary>
+    /// <see cref="DatasetOptions.AllowedRoots"/>, canonical, resolved once: they are fixed for the process. A root that is
+    /// a link retargeted later keeps its first target, and datasets reached through the new one are refused.
+    /// </summary>
+    private readonly Lazy<string[]> _allowedRoots = new(() => options.Value.AllowedRoots.Select(RealPath.Resolve).ToArray());
+
     /// <summary>The bytes of <paramref name="relativePath"/> under <paramref name="dataset"/>.</summary>
     /// <param name="dataset">A local folder or a blob container with prefix.</param>
     /// <param name="relativePath">A path below the folder (either separator), or a blob name below the prefix.</param>
@@ -63,13 +69,13 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
         var folder = dataset.Root;
         relativePath = CheckedRelative(relativePath);
         var root = RealPath.Resolve(folder);
-        if (!_options.AllowedRoots.Any(allowed => RealPath.IsUnder(root, RealPath.Resolve(allowed))))
+        if (!_allowedRoots.Value.Any(allowed => RealPath.IsUnder(root, allowed)))
         {
             throw new DatasetAccessException(_options.AllowedRoots.Count == 0
                 ? $"Refused dataset '{folder}': no local folder may be read (Datasets:AllowedRoots is empty)."
                 : $"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
         }
-        var path = RealPath.Resolve(Path.Combine(root, relativePath.Replace('\\', '/')));
+        var path = RealPath.ResolveBelow(root, relativePath.Replace('\\', '/'));
         if (!RealPath.IsUnder(path, root) || path == root)
         {
             throw new DatasetAccessException($"Refused '{relativePath}': it resolves outside the dataset '{folder}'.");
