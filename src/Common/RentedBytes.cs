@@ -26,47 +26,12 @@ internal sealed class RentedBytes : IMemoryOwner<byte>
     /// </summary>
     public static async Task<RentedBytes> ReadAsync(Stream stream, long announcedLength, Action<long> limit, CancellationToken cancellationToken)
     {
-        var bytes = ForLength(announcedLength);
+        // One byte over the announced length, so the read that finds the end needs no larger array.
+        var bytes = new RentedBytes((int)Math.Clamp(announcedLength + 1, 1, System.Array.MaxLength));
         try
         {
             await bytes.ReadToEndAsync(stream, limit, cancellationToken);
             return bytes;
-        }
-        catch
-        {
-            bytes.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Reads the file at <paramref name="path"/> whole, with blocking reads on the calling thread, into a rented buffer
-    /// sized for the file's length; <paramref name="limit"/> is told that length first, then each new length as
-    /// <see cref="ReadToEndAsync"/> does, and throws to refuse it. For the decode threads, which read and decode an image
-    /// in one step: on Linux an asynchronous file read is this same blocking read, run on a thread-pool thread.
-    /// </summary>
-    public static RentedBytes ReadFile(string path, Action<long> limit)
-    {
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var announcedLength = RandomAccess.GetLength(file);
-        limit(announcedLength);
-        var bytes = ForLength(announcedLength);
-        try
-        {
-            while (true)
-            {
-                if (bytes.Length == bytes.Array.Length)
-                {
-                    bytes.Grow();
-                }
-                var read = RandomAccess.Read(file, bytes.Array.AsSpan(bytes.Length), bytes.Length);
-                if (read == 0)
-                {
-                    return bytes;
-                }
-                bytes.Length += read;
-                limit(bytes.Length);
-            }
         }
         catch
         {
@@ -111,9 +76,6 @@ internal sealed class RentedBytes : IMemoryOwner<byte>
             ArrayPool<byte>.Shared.Return(array);
         }
     }
-
-    // One byte over the announced length, so the read that finds the end needs no larger array.
-    private static RentedBytes ForLength(long announcedLength) => new((int)Math.Clamp(announcedLength + 1, 1, System.Array.MaxLength));
 
     private byte[] Array => _array ?? throw new ObjectDisposedException(nameof(RentedBytes));
 

@@ -44,55 +44,9 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     /// As <see cref="ReadAsync"/>, into an array rented from the shared pool, which disposing the result gives back: the
     /// worker's path, where every image is decoded once and then dropped.
     /// </summary>
-    /// <remarks>A local folder's image is read as <see cref="ReadFolderImage"/> does, on the calling thread.</remarks>
     public Task<IMemoryOwner<byte>> ReadRentedAsync(DatasetLocation dataset, string relativePath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return dataset.Kind == DatasetKind.LocalFolder
-            ? Task.FromResult(ReadFolderImage(dataset, relativePath))
-            : ReadBlobAsync(dataset.Root, dataset.Prefix + CheckedRelative(relativePath), cancellationToken);
-    }
-
-    /// <summary>
-    /// As <see cref="ReadRentedAsync"/> for a local folder, with blocking reads on the calling thread: for the decode
-    /// threads, which read and decode an image in one step (on Linux an asynchronous file read is the same blocking read,
-    /// run on a thread-pool thread, and handing the bytes from one thread to the other cost decoding's cores more).
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="dataset"/> is a blob container.</exception>
-    public IMemoryOwner<byte> ReadFolderImage(DatasetLocation dataset, string relativePath)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        if (dataset.Kind != DatasetKind.LocalFolder)
-        {
-            throw new ArgumentException($"'{dataset}' is not a local folder: blobs are read with {nameof(ReadRentedAsync)}.", nameof(dataset));
-        }
-        var folder = dataset.Root;
-        relativePath = CheckedRelative(relativePath);
-        var root = RealPath.Resolve(folder);
-        if (!_allowedRoots.Value.Any(allowed => RealPath.IsUnder(root, allowed)))
-        {
-            throw new DatasetAccessException(_options.AllowedRoots.Count == 0
-                ? $"Refused dataset '{folder}': no local folder may be read (Datasets:AllowedRoots is empty)."
-                : $"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
-        }
-        var path = RealPath.ResolveBelow(root, relativePath.Replace('\\', '/'));
-        if (!RealPath.IsUnder(path, root) || path == root)
-        {
-            throw new DatasetAccessException($"Refused '{relativePath}': it resolves outside the dataset '{folder}'.");
-        }
-        try
-        {
-            return RentedBytes.ReadFile(path, LimitFor(relativePath));
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            throw new DatasetReadException(DatasetReadException.ReadFailed, $"Cannot read '{relativePath}': {ex.Message}", ex);
-        }
-    }
-
-    /// <summary><paramref name="relativePath"/>, once it is known to be relative and to stay inside the dataset.</summary>
-    private static string CheckedRelative(string relativePath)
-    {
         ArgumentNullException.ThrowIfNull(relativePath);
         var segments = relativePath.Split('/', '\\');
         if (relativePath.Length == 0 || relativePath.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(relativePath)
@@ -100,7 +54,35 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
         {
             throw new DatasetAccessException($"Refused '{relativePath}': image paths must be relative and stay inside the dataset.");
         }
-        return relativePath;
+        return dataset.Kind == DatasetKind.LocalFolder
+            ? ReadFileAsync(dataset.Root, relativePath, cancellationToken)
+            : ReadBlobAsync(dataset.Root, dataset.Prefix + relativePath, cancellationToken);
+    }
+
+    private async Task<IMemoryOwner<byte>> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
+    {
+        var root = RealPath.Resolve(folder);
+        if (!_allowedRoots.Value.Any(allowed => RealPath.IsUnder(root, allowed)))
+        {
+            throw new DatasetAccessException(_options.AllowedRoots.Count == 0
+                ? $"Refused dataset '{folder}': no local folder may be read (Datasets:AllowedRoots is empty)."
+                : $"Refused dataset '{folder}': it is not under any of Datasets:AllowedRoots.");
+        }
+        // Below the canonical root, only the image's own path needs resolving: ~4 link checks per image instead of ~10.
+        var path = RealPath.ResolveBelow(root, relativePath.Replace('\\', '/'));
+        if (!RealPath.IsUnder(path, root) || path == root)
+        {
+            throw new DatasetAccessException($"Refused '{relativePath}': it resolves outside the dataset '{folder}'.");
+        }
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            return await ReadCappedAsync(stream, stream.Length, relativePath, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DatasetReadException(DatasetReadException.ReadFailed, $"Cannot read '{relativePath}': {ex.Message}", ex);
+        }
     }
 
     private async Task<IMemoryOwner<byte>> ReadBlobAsync(string container, string blobName, CancellationToken cancellationToken)
@@ -130,22 +112,20 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     /// <summary>Reads at most <see cref="DatasetOptions.MaxImageBytes"/>, whatever the announced length says.</summary>
     private async Task<IMemoryOwner<byte>> ReadCappedAsync(Stream stream, long announcedLength, string name, CancellationToken cancellationToken)
     {
-        var limit = LimitFor(name);
-        limit(announcedLength);
-        return await RentedBytes.ReadAsync(stream, announcedLength, limit, cancellationToken);
-    }
-
-    /// <summary>Refuses a length over <see cref="DatasetOptions.MaxImageBytes"/> for the image <paramref name="name"/>.</summary>
-    private Action<long> LimitFor(string name)
-    {
         var max = _options.MaxImageBytes;
-        return length =>
+        if (announcedLength > max)
+        {
+            throw TooLarge(name, announcedLength, max);
+        }
+        return await RentedBytes.ReadAsync(stream, announcedLength, length =>
         {
             if (length > max)
             {
-                throw new DatasetReadException(DatasetReadException.TooLarge,
-                    $"'{name}' is {length} bytes or more, over the limit of {max} bytes (Datasets:MaxImageBytes).");
+                throw TooLarge(name, length, max);
             }
-        };
+        }, cancellationToken);
     }
+
+    private static DatasetReadException TooLarge(string name, long length, long max) =>
+        new(DatasetReadException.TooLarge, $"'{name}' is {length} bytes or more, over the limit of {max} bytes (Datasets:MaxImageBytes).");
 }

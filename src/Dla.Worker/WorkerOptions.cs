@@ -33,14 +33,6 @@ public sealed class WorkerOptions
     public int DecodeParallelism { get; set; }
 
     /// <summary>
-    /// Whether a local folder's images are read by the decode thread that decodes them, in one step (the default): a read
-    /// from a local disk is short beside a decode, and handing it over from a thread-pool read cost decoding's cores more.
-    /// Set it to false when the folder is a network mount (NFS, SMB, blobfuse), whose reads wait on the network: they
-    /// then run on the thread pool ahead of decoding, as blob reads do.
-    /// </summary>
-    public bool ReadFoldersOnDecodeThreads { get; set; } = true;
-
-    /// <summary>
     /// Images per inference call within a batch message (0: the whole message). Smaller calls let the
     /// next images decode while the model runs, so the model does not wait for a whole batch to decode;
     /// on a GPU, raise it to what the GPU's memory allows.

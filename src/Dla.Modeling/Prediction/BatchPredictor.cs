@@ -80,13 +80,9 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         var tensor = ArrayPool<float>.Shared.Rent(images.Count * length);
         var failures = new ImageFailure?[images.Count];
         var decoders = options.Decoders ?? DecodeThreads.Shared;
-        // Local files are read on the decode thread that decodes them: one queued call per image and one thread-pool work
-        // item per batch, where a read on the pool and its hand-over cost three, and took that much CPU from decoding.
-        var inline = Enumerable.Range(0, images.Count).Where(i => images[i].ReadInline is not null).ToArray();
-        var decodedInline = decoders.RunAllAsync(inline.Length, k => ReadAndDecode(inline[k]), cancellationToken);
-        // Reads that wait on a network run ahead of the decode threads on the pool; decoding itself is bounded by them.
+        // Reads run ahead of the decode threads (a blob read waits on the network); decoding itself is bounded by them.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 * decoders.Count, CancellationToken = cancellationToken };
-        var decodedRead = Parallel.ForEachAsync(Enumerable.Range(0, images.Count).Where(i => images[i].ReadInline is null), parallel, async (i, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), parallel, async (i, ct) =>
         {
             IMemoryOwner<byte> encoded;
             var started = Stopwatch.GetTimestamp();
@@ -96,7 +92,7 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                failures[i] = ReadFailed(ex);
+                failures[i] = new ImageFailure("read_failed", ex.Message);
                 return;
             }
             finally
@@ -105,51 +101,25 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
             }
             // Given back once decoded: the decode threads finish or skip the work before this await returns.
             using var bytes = encoded;
-            await decoders.RunAsync(() => Decode(i, bytes.Memory.Span), ct);
+            await decoders.RunAsync(() =>
+            {
+                var decodeStarted = Stopwatch.GetTimestamp();
+                try
+                {
+                    preprocessor.Preprocess(bytes.Memory.Span, tensor.AsSpan(i * length, length));
+                }
+                catch (ImageDecodeException ex)
+                {
+                    failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
+                }
+                finally
+                {
+                    observer?.ImageDecoded(Stopwatch.GetElapsedTime(decodeStarted));
+                }
+            }, ct);
         });
-        await Task.WhenAll(decodedInline, decodedRead);
         return new PreparedBatch(images, tensor, failures);
-
-        void ReadAndDecode(int i)
-        {
-            IMemoryOwner<byte> encoded;
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                encoded = images[i].ReadInline!();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                failures[i] = ReadFailed(ex);
-                return;
-            }
-            finally
-            {
-                observer?.ImageRead(Stopwatch.GetElapsedTime(started));
-            }
-            using var bytes = encoded;
-            Decode(i, bytes.Memory.Span);
-        }
-
-        void Decode(int i, ReadOnlySpan<byte> encoded)
-        {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                preprocessor.Preprocess(encoded, tensor.AsSpan(i * length, length));
-            }
-            catch (ImageDecodeException ex)
-            {
-                failures[i] = new ImageFailure(ImageFailureKinds.Of(ex.Kind), ex.Message);
-            }
-            finally
-            {
-                observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
-            }
-        }
     }
-
-    private static ImageFailure ReadFailed(Exception ex) => new("read_failed", ex.Message);
 
     private IEnumerable<PredictionResult> Infer(PreparedBatch batch)
     {

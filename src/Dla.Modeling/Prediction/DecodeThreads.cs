@@ -36,51 +36,28 @@ public sealed class DecodeThreads : IDisposable
     /// Runs <paramref name="decode"/> on a decode thread once the work queued before it has started. The returned task
     /// completes on the thread pool, never on a decode thread, so callers' continuations do not take decoding's cores.
     /// </summary>
-    public Task RunAsync(Action decode, CancellationToken cancellationToken) => RunAllAsync(1, _ => decode(), cancellationToken);
-
-    /// <summary>
-    /// Runs <paramref name="work"/>(0) … <paramref name="work"/>(<paramref name="count"/> − 1) on the decode threads, in
-    /// that order after the work queued before them. The returned task completes on the thread pool once every call has
-    /// run, or been skipped because <paramref name="cancellationToken"/> was cancelled first; the first exception thrown
-    /// faults it and the other calls still run. A batch of images thus costs the thread pool one work item, not one each.
-    /// </summary>
-    public Task RunAllAsync(int count, Action<int> work, CancellationToken cancellationToken)
+    public Task RunAsync(Action decode, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled(cancellationToken);
-        if (count == 0)
-            return Task.CompletedTask;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = count;
-        Exception? failure = null;
-        var skipped = false;
-        for (var i = 0; i < count; i++)
+        _queue.Add(() =>
         {
-            var index = i;
-            _queue.Add(() =>
+            if (cancellationToken.IsCancellationRequested)
             {
-                try
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                        skipped = true;
-                    else
-                        work(index);
-                }
-                catch (Exception ex)
-                {
-                    Interlocked.CompareExchange(ref failure, ex, null);
-                }
-                if (Interlocked.Decrement(ref remaining) > 0)
-                    return;
-                if (failure is not null)
-                    done.TrySetException(failure);
-                else if (Volatile.Read(ref skipped))
-                    done.TrySetCanceled(cancellationToken);
-                else
-                    done.TrySetResult();
-            }, CancellationToken.None);
-        }
+                done.TrySetCanceled(cancellationToken);
+                return;
+            }
+            try
+            {
+                decode();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }, CancellationToken.None);
         return done.Task;
     }
 

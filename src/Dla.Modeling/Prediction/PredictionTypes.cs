@@ -11,32 +11,12 @@ namespace Dla.Modeling.Prediction;
 /// </param>
 public sealed record ImageSource(string Id, Func<CancellationToken, Task<IMemoryOwner<byte>>> ReadAsync)
 {
-    /// <summary>
-    /// A blocking read short enough to run on a decode thread (a file on a local disk), as <see cref="ReadAsync"/> with
-    /// the same errors; the pipeline then reads and decodes the image in one step on one decode thread, with no
-    /// thread-pool work between. Null for reads that wait on a network (blobs, network mounts): those run on the thread
-    /// pool ahead of decoding.
-    /// </summary>
-    public Func<IMemoryOwner<byte>>? ReadInline { get; init; }
-
-    /// <summary>An image on the local file system, read into a pooled buffer on the decode thread.</summary>
-    public static ImageSource FromFile(string path) => Inline(path, () => RentedBytes.ReadFile(path, _ => { }));
-
-    /// <summary>An image read by <paramref name="read"/>, a blocking read short enough for a decode thread (see <see cref="ReadInline"/>).</summary>
-    public static ImageSource Inline(string id, Func<IMemoryOwner<byte>> read) => new(id, _ =>
+    /// <summary>An image on the local file system, read into a pooled buffer.</summary>
+    public static ImageSource FromFile(string path) => new(path, async ct =>
     {
-        try
-        {
-            return Task.FromResult(read());
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException<IMemoryOwner<byte>>(ex);
-        }
-    })
-    {
-        ReadInline = read,
-    };
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        return await RentedBytes.ReadAsync(file, file.Length, _ => { }, ct);
+    });
 
     /// <summary>An image already in memory.</summary>
     public static ImageSource FromBytes(string id, byte[] encoded) => new(id, _ => Task.FromResult<IMemoryOwner<byte>>(new HeldBytes(encoded)));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Dla.Contracts;
@@ -18,35 +17,23 @@ internal sealed class BatchImages
 {
     private readonly ConcurrentDictionary<string, ImageFailure> _readFailures = new();
 
-    /// <param name="reader">Reads the images.</param>
-    /// <param name="dataset">The batch's dataset.</param>
-    /// <param name="images">The batch's images.</param>
-    /// <param name="readFoldersOnDecodeThreads">
-    /// Whether a local folder's images are read on the decode threads (<see cref="WorkerOptions.ReadFoldersOnDecodeThreads"/>).
-    /// </param>
-    public BatchImages(DatasetReader reader, DatasetLocation dataset, IReadOnlyList<ImageRef> images, bool readFoldersOnDecodeThreads) =>
-        Sources = images.Select(image =>
+    public BatchImages(DatasetReader reader, DatasetLocation dataset, IReadOnlyList<ImageRef> images) =>
+        Sources = images.Select(image => new ImageSource(IdOf(image.ImageId), async ct =>
         {
-            var id = IdOf(image.ImageId);
-            if (dataset.Kind == DatasetKind.LocalFolder && readFoldersOnDecodeThreads)
+            try
             {
-                return ImageSource.Inline(id, () => Classified(image, () => reader.ReadFolderImage(dataset, image.Path)));
+                return await reader.ReadRentedAsync(dataset, image.Path, ct);
             }
-            return new ImageSource(id, async ct =>
+            catch (DatasetReadException ex)
             {
-                try
-                {
-                    return await reader.ReadRentedAsync(dataset, image.Path, ct);
-                }
-                catch (Exception ex)
-                {
-                    var thrown = Reclassified(image, ex);
-                    if (ReferenceEquals(thrown, ex))
-                        throw;
-                    throw thrown;
-                }
-            });
-        }).ToList();
+                _readFailures[IdOf(image.ImageId)] = new ImageFailure(ex.Kind, ex.Message);
+                throw new IOException(ex.Message, ex);
+            }
+            catch (IOException ex)
+            {
+                throw new TransientImageReadException($"Reading '{image.Path}' failed: {ex.Message}", ex);
+            }
+        })).ToList();
 
     /// <summary>One source per image, its id the manifest image id.</summary>
     public IReadOnlyList<ImageSource> Sources { get; }
@@ -57,40 +44,6 @@ internal sealed class BatchImages
     /// <summary>The failure to store for a failed prediction: the reader's, when the read failed.</summary>
     public ImageFailure FailureOf(PredictionResult prediction) =>
         _readFailures.TryGetValue(prediction.Id, out var failure) ? failure : prediction.Error!;
-
-    private IMemoryOwner<byte> Classified(ImageRef image, Func<IMemoryOwner<byte>> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Exception ex)
-        {
-            var thrown = Reclassified(image, ex);
-            if (ReferenceEquals(thrown, ex))
-                throw;
-            throw thrown;
-        }
-    }
-
-    /// <summary>
-    /// What a failed read throws: an <see cref="IOException"/> (a per-image <c>read_failed</c>) for the reader's per-image
-    /// errors, whose own kind is kept for <see cref="FailureOf"/>; a <see cref="TransientImageReadException"/> for other
-    /// I/O errors; anything else as it is.
-    /// </summary>
-    private Exception Reclassified(ImageRef image, Exception ex)
-    {
-        switch (ex)
-        {
-            case DatasetReadException read:
-                _readFailures[IdOf(image.ImageId)] = new ImageFailure(read.Kind, read.Message);
-                return new IOException(read.Message, read);
-            case IOException io:
-                return new TransientImageReadException($"Reading '{image.Path}' failed: {io.Message}", io);
-            default:
-                return ex;
-        }
-    }
 
     private static string IdOf(long imageId) => imageId.ToString(CultureInfo.InvariantCulture);
 }

@@ -170,7 +170,7 @@ public sealed partial class ProcessImageBatchConsumer(
     private async Task<BatchOutcome> PredictAsync(ProcessImageBatch message, DlaSession session, CancellationToken cancellationToken)
     {
         var classify = message.Model.Tasks.HasFlag(JobTasks.Classify);
-        var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images, workerOptions.Value.ReadFoldersOnDecodeThreads);
+        var images = new BatchImages(reader, DatasetLocation.Parse(message.Dataset), message.Images);
         var preprocessor = new ImagePreprocessor(session.Description.Preprocess, ImageDecodeOptions.Default with
         {
             MaxBytes = datasetOptions.Value.MaxImageBytes,

@@ -126,38 +126,11 @@ public sealed class DatasetReaderTests : IDisposable
         await File.WriteAllBytesAsync(Path.Combine(_dataset, "sized.jpg"), content, _ct);
 
         var bytes = await Reader().ReadRentedAsync(Local(), "sized.jpg", _ct);
-        using var onThisThread = Reader().ReadFolderImage(Local(), "sized.jpg");
 
         Assert.Equal(content, bytes.Memory.ToArray());
-        Assert.Equal(content, onThisThread.Memory.ToArray());
         bytes.Dispose();
         bytes.Dispose();
         Assert.Throws<ObjectDisposedException>(() => bytes.Memory);
-    }
-
-    [Fact]
-    public void Reading_on_the_calling_thread_keeps_every_check_and_is_for_local_folders_only()
-    {
-        var reader = Reader(new DatasetOptions { AllowedRoots = [_root], MaxImageBytes = 2 });
-
-        Assert.Equal(DatasetReadException.TooLarge, Assert.Throws<DatasetReadException>(() => reader.ReadFolderImage(Local(), "cat.jpg")).Kind);
-        Assert.Equal(DatasetReadException.ReadFailed, Assert.Throws<DatasetReadException>(() => reader.ReadFolderImage(Local(), "missing.jpg")).Kind);
-        Assert.Throws<DatasetAccessException>(() => reader.ReadFolderImage(Local(), "../outside/secret.jpg"));
-        Assert.Throws<DatasetAccessException>(() => Reader(new DatasetOptions { AllowedRoots = [_outside] }).ReadFolderImage(Local(), "cat.jpg"));
-        Assert.Throws<ArgumentException>(() => reader.ReadFolderImage(DatasetLocation.Parse("azure://photos/2024/"), "cat.jpg"));
-    }
-
-    [Fact]
-    public void A_file_that_announces_no_length_is_read_whole_growing_the_buffer()
-    {
-        // Files under /proc say they are empty and are not: the read goes on until the end, whatever the length said.
-        var expected = File.ReadAllBytes("/proc/self/cmdline");
-        var lengths = new List<long>();
-
-        using var bytes = Dla.Common.RentedBytes.ReadFile("/proc/self/cmdline", lengths.Add);
-
-        Assert.Equal(expected, bytes.Memory.ToArray());
-        Assert.Equal([0, expected.Length], [lengths[0], lengths[^1]]);
     }
 
     [Fact]

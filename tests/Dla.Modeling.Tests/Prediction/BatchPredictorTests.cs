@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Dla.Modeling.Images;
 using Dla.Modeling.Inference;
 using Dla.Modeling.Models;
@@ -10,9 +9,8 @@ using Dla.Testing;
 namespace Dla.Modeling.Tests.Prediction;
 
 /// <summary>
-/// <see cref="BatchPredictor"/>'s two read paths in one stream: inline reads (local files) run on the decode threads
-/// beside decoding, other reads on the thread pool ahead of it; both give the same predictions, in input order, and a
-/// failed read fails its image only.
+/// <see cref="BatchPredictor"/> over several batches: results come out in input order whatever order the reads finish in,
+/// each image's prediction does not depend on its batch, and a failed read or decode fails its image only.
 /// </summary>
 public sealed class BatchPredictorTests : IDisposable
 {
@@ -23,50 +21,36 @@ public sealed class BatchPredictorTests : IDisposable
     public void Dispose() => _cache.Delete(recursive: true);
 
     [Fact]
-    public async Task Inline_and_pool_reads_mix_in_a_batch_and_give_the_same_predictions_in_input_order()
+    public async Task Results_keep_the_input_order_and_an_image_predicts_the_same_in_any_batch()
     {
         using var session = await OpenTinyAsync();
         using var decoders = new DecodeThreads(2);
         var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess),
             new PredictorOptions(BatchSize: 5, TopK: 3, IncludeEmbeddings: true, Decoders: decoders));
         var photos = Enumerable.Range(0, 6).Select(Photo).ToList();
-        var readOn = new ConcurrentDictionary<string, string?>();
-        // Each photograph twice, interleaved, so every batch holds both kinds of source.
-        var sources = photos.SelectMany((photo, i) => new[]
+        // Each photograph twice, the second copy in another batch (of 5) and read after a delay that reverses the reads' order.
+        var sources = photos.Concat(photos).Select((photo, i) => new ImageSource($"image-{i}", async ct =>
         {
-            ImageSource.Inline($"inline-{i}", () =>
-            {
-                readOn[$"inline-{i}"] = Thread.CurrentThread.Name;
-                return new Owned(photo);
-            }),
-            new ImageSource($"pool-{i}", async ct =>
-            {
-                await Task.Yield();
-                readOn[$"pool-{i}"] = Thread.CurrentThread.Name;
-                return new Owned(photo);
-            }),
-        }).ToList();
+            await Task.Delay(TimeSpan.FromMilliseconds(5 * (12 - i)), ct);
+            return new Owned(photo);
+        })).ToList();
 
         var results = await predictor.PredictAsync(sources, _ct).ToListAsync(_ct);
 
         Assert.Equal(sources.Select(s => s.Id), results.Select(r => r.Id));
         Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Message));
-        Assert.All(readOn.Where(read => read.Key.StartsWith("inline-", StringComparison.Ordinal)), read => Assert.StartsWith("dla-decode-", read.Value));
-        Assert.All(readOn.Where(read => read.Key.StartsWith("pool-", StringComparison.Ordinal)), read => Assert.False(read.Value?.StartsWith("dla-decode-", StringComparison.Ordinal)));
-        Assert.Equal(12, readOn.Count);
-        var byId = results.ToDictionary(r => r.Id);
         for (var i = 0; i < photos.Count; i++)
         {
-            var (inline, pool) = (byId[$"inline-{i}"], byId[$"pool-{i}"]);
-            Assert.Equal(pool.TopK!.Select(c => c.Index), inline.TopK!.Select(c => c.Index));
-            // The two copies may sit in batches of different sizes, so the model's sums may round differently.
-            Assert.All(inline.Embedding!.Zip(pool.Embedding!), pair => Assert.Equal(pair.First, pair.Second, 1e-4f));
+            var (first, second) = (results[i], results[i + photos.Count]);
+            Assert.Equal(first.TopK!.Select(c => c.Index), second.TopK!.Select(c => c.Index));
+            // The two copies sit in batches of different sizes, so the model's sums may round differently.
+            Assert.All(first.Embedding!.Zip(second.Embedding!), pair => Assert.Equal(pair.First, pair.Second, 1e-4f));
         }
-        Assert.NotEqual(byId["inline-0"].Embedding, byId["inline-1"].Embedding);
+        Assert.NotEqual(results[0].Embedding, results[1].Embedding);
     }
 
     [Fact]
-    public async Task A_failed_read_or_decode_fails_its_image_only_whichever_path_read_it()
+    public async Task A_failed_read_or_decode_fails_its_image_only()
     {
         using var session = await OpenTinyAsync();
         using var decoders = new DecodeThreads(2);
@@ -74,19 +58,19 @@ public sealed class BatchPredictorTests : IDisposable
             new PredictorOptions(BatchSize: 4, TopK: 3, Decoders: decoders));
         var sources = new[]
         {
-            ImageSource.Inline("good inline", () => new Owned(Photo(1))),
-            ImageSource.Inline("gone inline", () => throw new FileNotFoundException("gone inline.jpg is gone")),
-            new ImageSource("gone pool", _ => Task.FromException<IMemoryOwner<byte>>(new IOException("the disk went away"))),
-            ImageSource.Inline("not an image", () => new Owned("not an image at all"u8.ToArray())),
-            new ImageSource("good pool", _ => Task.FromResult<IMemoryOwner<byte>>(new Owned(Photo(2)))),
+            ImageSource.FromBytes("good", Photo(1)),
+            new ImageSource("gone", _ => Task.FromException<IMemoryOwner<byte>>(new FileNotFoundException("gone.jpg is gone"))),
+            new ImageSource("disk", _ => Task.FromException<IMemoryOwner<byte>>(new IOException("the disk went away"))),
+            ImageSource.FromBytes("not an image", "not an image at all"u8.ToArray()),
+            ImageSource.FromBytes("good too", Photo(2)),
         };
 
         var results = (await predictor.PredictAsync(sources, _ct).ToListAsync(_ct)).ToDictionary(r => r.Id);
 
-        Assert.True(results["good inline"].Succeeded);
-        Assert.True(results["good pool"].Succeeded);
-        Assert.Equal(new ImageFailure("read_failed", "gone inline.jpg is gone"), results["gone inline"].Error);
-        Assert.Equal(new ImageFailure("read_failed", "the disk went away"), results["gone pool"].Error);
+        Assert.True(results["good"].Succeeded);
+        Assert.True(results["good too"].Succeeded);
+        Assert.Equal(new ImageFailure("read_failed", "gone.jpg is gone"), results["gone"].Error);
+        Assert.Equal(new ImageFailure("read_failed", "the disk went away"), results["disk"].Error);
         Assert.Equal("unreadable", results["not an image"].Error?.Kind);
     }
 

@@ -77,68 +77,6 @@ public sealed class DecodeThreadsTests
         Assert.True(Thread.CurrentThread.IsThreadPoolThread);
     }
 
-    [Fact]
-    public async Task RunAll_runs_every_index_once_and_completes_only_when_all_have_run()
-    {
-        using var decoders = new DecodeThreads(2);
-        using var gate = new ManualResetEventSlim();
-        var ran = new System.Collections.Concurrent.ConcurrentBag<int>();
-
-        var all = decoders.RunAllAsync(50, i =>
-        {
-            if (i == 49)
-                gate.Wait(Patience);
-            ran.Add(i);
-        }, TestContext.Current.CancellationToken);
-
-        Assert.True(SpinWait.SpinUntil(() => ran.Count == 49, Patience), "all but the gated call should have run");
-        Assert.False(all.IsCompleted);
-        gate.Set();
-        await all;
-        Assert.Equal(Enumerable.Range(0, 50), ran.Order());
-        Assert.True(decoders.RunAllAsync(0, _ => throw new InvalidOperationException("never called"), TestContext.Current.CancellationToken).IsCompletedSuccessfully);
-    }
-
-    [Fact]
-    public async Task RunAll_faults_with_the_first_error_once_the_other_calls_have_run()
-    {
-        using var decoders = new DecodeThreads(1);
-        var ran = new List<int>();
-
-        var all = decoders.RunAllAsync(4, i =>
-        {
-            if (i == 1)
-                throw new InvalidDataException($"image {i} is not an image");
-            ran.Add(i);
-        }, TestContext.Current.CancellationToken);
-
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => all);
-        Assert.Equal("image 1 is not an image", error.Message);
-        Assert.Equal([0, 2, 3], ran);
-    }
-
-    [Fact]
-    public async Task RunAll_cancelled_midway_skips_the_calls_not_yet_started_and_ends_cancelled()
-    {
-        using var decoders = new DecodeThreads(1);
-        using var gate = new ManualResetEventSlim();
-        using var cancellation = new CancellationTokenSource();
-        var ran = new List<int>();
-
-        var all = decoders.RunAllAsync(3, i =>
-        {
-            ran.Add(i);
-            if (i == 0)
-                gate.Wait(Patience);
-        }, cancellation.Token);
-        Assert.True(SpinWait.SpinUntil(() => ran.Count == 1, Patience), "the first call should have started");
-        await cancellation.CancelAsync();
-        gate.Set();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => all);
-        Assert.Equal([0], ran);
-    }
-
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

@@ -11,15 +11,10 @@ public abstract class ProcessImageBatchConsumerTests(WorkerHost host)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Stores_one_result_per_readable_image_and_one_error_per_bad_file(bool readFoldersOnDecodeThreads)
+    [Fact]
+    public async Task Stores_one_result_per_readable_image_and_one_error_per_bad_file()
     {
-        await using var worker = await host.StartWorkerAsync(new Dictionary<string, string?>
-        {
-            ["Worker:ReadFoldersOnDecodeThreads"] = readFoldersOnDecodeThreads.ToString(),
-        });
+        await using var worker = await host.StartWorkerAsync();
         var message = await host.SeedJobAsync();
         await worker.Harness.Bus.Publish(message, _ct);
 
