@@ -8,7 +8,10 @@
 #           background GC and everything else;
 #   ms/img  decode-thread time per image (their samples ÷ frequency ÷ images), to compare with the same of decoding
 #           alone on every core, measured at the start of each round (`dla bench decode --threads <cores>`): on these
-#           VMs it moves with the minute, as the second vCPU is or is not a free core.
+#           VMs it moves with the minute, as the second vCPU is or is not a free core;
+#   all     the CPU time of every thread per image, start-up included. A change that moves work from one thread to
+#           another (e.g. reading files on the decode threads instead of the pool) raises the decode share without
+#           saving anything: only a lower `all` is a saving.
 # The ratio to the one-core decode rate that a pipeline can reach is about cores × share × (decode alone ÷ ms/img).
 #
 #   scripts/bench-decode-share.sh BEFORE AFTER [rounds = 3]     (two checkouts, e.g. a git worktree and .)
@@ -25,10 +28,12 @@ trap 'rm -rf "$work"' EXIT
 shares() {
   local steady whole
   steady=$(perf report -i "$1" --sort comm --stdio --no-children -g none --time "$part" 2>/dev/null | grep '%' | grep -v '^#')
-  whole=$(perf report -i "$1" --sort comm --stdio --no-children -g none -F sample,comm 2>/dev/null | grep 'dla-decode' | awk '{n += $1} END {print n}')
-  awk -v hz="$hz" -v n="$images" -v samples="$whole" '{p = $1; sub("%", "", p)
+  whole=$(perf report -i "$1" --sort comm --stdio --no-children -g none -F sample,comm 2>/dev/null | grep -v '^#' | grep .)
+  decoding=$(grep 'dla-decode' <<<"$whole" | awk '{n += $1} END {print n}')
+  all=$(awk '{n += $1} END {print n}' <<<"$whole")
+  awk -v hz="$hz" -v n="$images" -v samples="$decoding" -v all="$all" '{p = $1; sub("%", "", p)
       if ($0 ~ /dla-decode/) d += p; else if ($0 ~ /TP Worker/) t += p; else if ($0 ~ /BGC/) g += p; else o += p }
-    END { printf "decode %.1f%% pool %.1f%% gc %.1f%% other %.1f%%, decode %.2f ms/img", d, t, g, o, 1000 * samples / hz / n }' <<<"$steady"
+    END { printf "decode %.1f%% pool %.1f%% gc %.1f%% other %.1f%%, decode %.2f ms/img, all %.2f ms/img", d, t, g, o, 1000 * samples / hz / n, 1000 * all / hz / n }' <<<"$steady"
 }
 
 profile() { # checkout predict|run
