@@ -46,8 +46,12 @@ public sealed class ProgressReader(TimeProvider time)
         {
             return 0;
         }
-        var recent = await db.Results.LongCountAsync(r => r.JobId == job.Id && r.CreatedAt >= since, cancellationToken)
-            + await db.Errors.LongCountAsync(e => e.JobId == job.Id && e.CreatedAt >= since, cancellationToken);
+        // From the batches completed in the window, not the result rows written in it: the results have no index on their
+        // time, so counting them read every row of the job, 10 ms per call at 10,000 images and linear in the job (the
+        // embedded run's progress bar asks twice a second). A batch completes in the transaction that stores its outcomes.
+        var recent = await db.Batches
+            .Where(b => b.JobId == job.Id && b.State == BatchState.Completed && b.CompletedAt >= since)
+            .SumAsync(b => (long)b.ImageCount, cancellationToken);
         return recent / seconds;
     }
 

@@ -13,7 +13,7 @@ namespace Dla.Scheduler.Progress;
 /// <param name="Succeeded">Images with a result.</param>
 /// <param name="Failed">Images with an error row (and no result).</param>
 /// <param name="Remaining">Images without an outcome yet.</param>
-/// <param name="ImagesPerSecond">Outcomes per second over the last minute (or since the start, if shorter).</param>
+/// <param name="ImagesPerSecond">Images of the batches completed in the last minute (or since the start, if shorter), per second.</param>
 /// <param name="EtaSeconds">Remaining divided by the rate; null while nothing is being processed.</param>
 /// <param name="PlannedBatches">Batches planned so far.</param>
 /// <param name="FailedBatches">Batches that reached the error queue ("retry failed" re-plans them).</param>
