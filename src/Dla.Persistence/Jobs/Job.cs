@@ -89,6 +89,16 @@ public sealed class Job
 
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
+    /// <summary>
+    /// Images with a result, counted once when the job reached a final state (<see cref="JobOutcomes.SettleAsync"/>), so
+    /// reading a finished job's progress costs nothing however many images it has. Exact: result writers store nothing
+    /// into a finished job. Null while the job runs (and for jobs that ended before the count was kept): count live.
+    /// </summary>
+    public long? SettledSucceeded { get; set; }
+
+    /// <summary>Images with an error and no result, counted with <see cref="SettledSucceeded"/>.</summary>
+    public long? SettledFailed { get; set; }
+
     /// <summary>The model part of the batch messages.</summary>
     public ModelSpec ModelSpec() => new(Model, Weights, Seed, NumClasses, Precision, Tasks, TopK, WeightsSha256, Decode);
 }
@@ -136,4 +146,11 @@ public enum JobState
     /// fenced out; the scheduler's leader purges its rows in small chunks, then the job row itself.
     /// </summary>
     Deleting,
+}
+
+/// <summary>What a <see cref="JobState"/> implies.</summary>
+public static class JobStates
+{
+    /// <summary>Succeeded, failed or cancelled: the job changes no more without a user's action, and stores no result.</summary>
+    public static bool IsFinal(this JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

@@ -19,21 +19,34 @@ public static class JobTransitions
         await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.StartedAt, now), cancellationToken) > 0;
 
-    /// <summary>running → <paramref name="state"/> (succeeded or failed, with the reason).</summary>
+    /// <summary>running → <paramref name="state"/> (succeeded or failed, with the reason); the outcome counts are settled.</summary>
     public static async Task<bool> FinishAsync(DlaDbContext db, Guid jobId, JobState state, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (state is not (JobState.Succeeded or JobState.Failed))
         {
             throw new ArgumentOutOfRangeException(nameof(state), state, "A running job finishes as succeeded or failed.");
         }
-        return await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FailureReason, reason).SetProperty(j => j.FinishedAt, now), cancellationToken) > 0;
+        if (await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FailureReason, reason).SetProperty(j => j.FinishedAt, now), cancellationToken) == 0)
+        {
+            return false;
+        }
+        // A separate statement after the transition, so that it counts every write the transition waited for.
+        await JobOutcomes.SettleAsync(db, jobId, cancellationToken);
+        return true;
     }
 
-    /// <summary>pending | running → cancelled, at the user's request.</summary>
-    public static async Task<bool> CancelAsync(DlaDbContext db, Guid jobId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequestedAt, now).SetProperty(j => j.FinishedAt, now), cancellationToken) > 0;
+    /// <summary>pending | running → cancelled, at the user's request; the outcome counts are settled.</summary>
+    public static async Task<bool> CancelAsync(DlaDbContext db, Guid jobId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Pending || j.State == JobState.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequestedAt, now).SetProperty(j => j.FinishedAt, now), cancellationToken) == 0)
+        {
+            return false;
+        }
+        await JobOutcomes.SettleAsync(db, jobId, cancellationToken);
+        return true;
+    }
 
     /// <summary>A pending or running job's priority (its weight in the fair share).</summary>
     public static async Task<bool> SetPriorityAsync(DlaDbContext db, Guid jobId, int priority, CancellationToken cancellationToken) =>
@@ -42,12 +55,13 @@ public static class JobTransitions
 
     /// <summary>
     /// running | succeeded | failed → running: retry-failed re-planned work, or <c>dla run</c> resumes a failed job whose
-    /// batches are all re-planned. The reason and the end time are cleared.
+    /// batches are all re-planned. The reason, the end time and the settled outcome counts are cleared.
     /// </summary>
     public static async Task<bool> ResumeAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
         await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Running || j.State == JobState.Succeeded || j.State == JobState.Failed))
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Running).SetProperty(j => j.FailureReason, (string?)null)
-                .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null), cancellationToken) > 0;
+                .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null)
+                .SetProperty(j => j.SettledSucceeded, (long?)null).SetProperty(j => j.SettledFailed, (long?)null), cancellationToken) > 0;
 
     /// <summary>
     /// succeeded | failed | cancelled → deleting (a running job is cancelled first, so its workers stop). From here

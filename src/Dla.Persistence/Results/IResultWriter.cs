@@ -7,14 +7,16 @@ namespace Dla.Persistence.Results;
 /// </summary>
 /// <remarks>
 /// The write is fenced by the job's state: it first takes a shared lock on the job's row and stores
-/// nothing when the job was cancelled or failed. Stopping a job updates that row, so the stop and a
-/// write are serialised: once a cancellation has committed (the API has answered), no result of
-/// the job is ever stored again, whatever workers still had in flight.
+/// nothing when the job has succeeded, failed or been cancelled. Stopping or finishing a job updates that row, so
+/// the change and a write are serialised: once a cancellation has committed (the API has answered), no result of
+/// the job is ever stored again, whatever workers still had in flight, and the outcome counts settled on a finished
+/// job (<see cref="Jobs.Job.SettledSucceeded"/>) stay exact. (A late copy of a batch of a succeeded job would find every
+/// image with an outcome already.)
 /// </remarks>
 public interface IResultWriter
 {
     /// <summary>Writes <paramref name="outcome"/>; returns once committed.</summary>
-    /// <returns>True when stored; false when the job had stopped (cancelled, failed or unknown) and nothing was written.</returns>
+    /// <returns>True when stored; false when the job had ended (succeeded, cancelled, failed, being deleted or unknown) and nothing was written.</returns>
     Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken);
 }
 

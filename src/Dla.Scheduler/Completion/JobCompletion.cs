@@ -1,7 +1,6 @@
 using Dla.Contracts;
 using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
-using Dla.Scheduler.Progress;
 using Dla.Scheduler.Search;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -52,7 +51,7 @@ public sealed partial class JobCompletion(
         {
             return JobState.Running;
         }
-        var (succeeded, failed) = await ProgressReader.CountOutcomesAsync(db, jobId, cancellationToken);
+        var (succeeded, failed) = await JobOutcomes.CountAsync(db, jobId, cancellationToken);
         if (ThresholdExceeded(job, failed) is { } reason)
         {
             return await FinishAsync(db, job, JobState.Failed, reason, cancellationToken);

@@ -4,39 +4,28 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Dla.Scheduler.Progress;
 
-/// <summary>Counts a job's outcomes. Used by the API, the event stream and the completion check alike.</summary>
+/// <summary>A job's progress: its outcomes (<see cref="JobOutcomes"/>), failed batches and rate. Used by the API and the event stream.</summary>
 public sealed class ProgressReader(TimeProvider time)
 {
     /// <summary>The window the rate is measured over.</summary>
     private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
 
-    /// <summary>Images with a result, and images with an error row but no result.</summary>
-    public static async Task<(long Succeeded, long Failed)> CountOutcomesAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken)
-    {
-        var succeeded = await db.Results.LongCountAsync(r => r.JobId == jobId, cancellationToken);
-        // The writer removes an image's error when it later succeeds; the anti-join keeps the counts
-        // exact even if both rows briefly coexist.
-        var failed = await db.Errors.LongCountAsync(
-            e => e.JobId == jobId && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId), cancellationToken);
-        return (succeeded, failed);
-    }
-
     /// <summary>The progress of <paramref name="job"/> now.</summary>
     public async Task<ProgressReport> ReadAsync(DlaDbContext db, Job job, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (succeeded, failed) = await CountOutcomesAsync(db, job.Id, cancellationToken);
+        var (succeeded, failed) = await JobOutcomes.ReadAsync(db, job, cancellationToken);
         var failedBatches = await db.Batches.CountAsync(b => b.JobId == job.Id && b.State == BatchState.Failed, cancellationToken);
         var remaining = Math.Max(0, job.ListedImages - succeeded - failed);
         var rate = await RateAsync(db, job, now, cancellationToken);
-        double? eta = rate > 0 && !IsFinal(job.State) ? remaining / rate : null;
+        double? eta = rate > 0 && !job.State.IsFinal() ? remaining / rate : null;
         return new ProgressReport(job.Id, job.State, job.ListedImages, job.ListingComplete, succeeded, failed, remaining,
             rate, eta, job.PlannedBatches, failedBatches, job.FailureReason, now);
     }
 
     private static async Task<double> RateAsync(DlaDbContext db, Job job, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (job.StartedAt is not { } started || IsFinal(job.State))
+        if (job.StartedAt is not { } started || job.State.IsFinal())
         {
             return 0;
         }
@@ -54,6 +43,4 @@ public sealed class ProgressReader(TimeProvider time)
             .SumAsync(b => (long)b.ImageCount, cancellationToken);
         return recent / seconds;
     }
-
-    private static bool IsFinal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

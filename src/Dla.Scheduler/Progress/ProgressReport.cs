@@ -35,5 +35,5 @@ public sealed record ProgressReport(
     DateTimeOffset At)
 {
     /// <summary>True when the job will not change any more without a user's action.</summary>
-    public bool IsFinal => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+    public bool IsFinal => State.IsFinal();
 }

@@ -210,7 +210,7 @@ public sealed partial class ProcessImageBatchConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped batch {BatchIndex} of job {JobId}: the job was cancelled")]
     private static partial void LogStopped(ILogger logger, Guid jobId, int batchIndex);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Discarded batch {BatchIndex} of job {JobId}: the job stopped before its results were stored")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discarded batch {BatchIndex} of job {JobId}: the job had ended (cancelled, failed, succeeded or deleted) before its results were stored")]
     private static partial void LogDiscarded(ILogger logger, Guid jobId, int batchIndex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored batch {BatchIndex} of job {JobId}: {Succeeded} results, {Failed} errors in {Seconds:F2} s")]

@@ -138,7 +138,9 @@ public abstract class ResultWriterTests
     [Theory]
     [InlineData(JobState.Cancelled)]
     [InlineData(JobState.Failed)]
-    public async Task Nothing_is_stored_once_the_job_has_stopped(JobState stopped)
+    [InlineData(JobState.Succeeded)]
+    [InlineData(JobState.Deleting)]
+    public async Task Nothing_is_stored_once_the_job_has_ended(JobState stopped)
     {
         await using var store = await OpenAsync();
         Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], []), _ct));
@@ -223,21 +225,9 @@ public sealed class PostgresResultWriterTests(PostgresTestDatabase database) : R
 /// <summary>The writer contract on SQLite (a temporary file per test).</summary>
 public sealed class SqliteResultWriterTests : ResultWriterTests, IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"dla-writer-{Guid.NewGuid():N}.db");
+    private readonly SqliteTestDatabase _database = new();
 
-    protected override async Task<IConfiguration> ConfigurationAsync()
-    {
-        var connectionString = $"Data Source={_path};Pooling=False";
-        await using (var context = new SqliteDlaDbContext(new DbContextOptionsBuilder<SqliteDlaDbContext>().UseSqlite(connectionString).Options))
-        {
-            await context.Database.MigrateAsync();
-        }
-        return new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "sqlite",
-            ["ConnectionStrings:Sqlite"] = connectionString,
-        }).Build();
-    }
+    protected override Task<IConfiguration> ConfigurationAsync() => _database.ConfigurationAsync();
 
-    public void Dispose() => File.Delete(_path);
+    public void Dispose() => _database.Dispose();
 }

@@ -188,6 +188,14 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("seed");
 
+                    b.Property<long?>("SettledFailed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("settled_failed");
+
+                    b.Property<long?>("SettledSucceeded")
+                        .HasColumnType("bigint")
+                        .HasColumnName("settled_succeeded");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");

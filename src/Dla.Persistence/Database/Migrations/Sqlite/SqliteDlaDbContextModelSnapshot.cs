@@ -180,6 +180,14 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("seed");
 
+                    b.Property<long?>("SettledFailed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("settled_failed");
+
+                    b.Property<long?>("SettledSucceeded")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("settled_succeeded");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("started_at");
