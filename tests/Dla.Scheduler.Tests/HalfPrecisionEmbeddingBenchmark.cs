@@ -28,9 +28,9 @@ public sealed class HalfPrecisionEmbeddingBenchmark(ITestOutputHelper output)
     [Fact]
     public async Task Fp16_against_fp32_bytes_writer_rate_and_recall()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var ct = TestContext.Current.CancellationToken;
-        var rows = int.TryParse(Environment.GetEnvironmentVariable("DLA_BENCH_ROWS"), out var n) ? n / BatchSize * BatchSize : 20_000;
+        var rows = Benchmarks.Rows(otherwise: 20_000) / BatchSize * BatchSize;
         await using var database = new PostgresTestDatabase();
         var configuration = await database.ConfigurationAsync();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();

@@ -23,9 +23,9 @@ public sealed class JobPurgeBenchmark(ITestOutputHelper output)
     [Fact]
     public async Task Purging_a_large_job_beside_another_job_s_writer()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var ct = TestContext.Current.CancellationToken;
-        var rows = int.TryParse(Environment.GetEnvironmentVariable("DLA_BENCH_ROWS"), out var n) ? n : 1_000_000;
+        var rows = Benchmarks.Rows(otherwise: 1_000_000);
         await using var database = new PostgresTestDatabase();
         var configuration = await database.ConfigurationAsync();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();

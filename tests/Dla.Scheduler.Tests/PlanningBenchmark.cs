@@ -21,7 +21,7 @@ public sealed class PlanningBenchmark(RealServiceEnvironment services) : IClassF
     [Fact]
     public async Task Planning_a_blob_prefix()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var prefix = $"n{Images}";
         await EnsureBlobsAsync(new BlobServiceClient(RealServices.BlobStorage()), prefix);
         await MeasureBothAsync($"azure://{Container}/{prefix}", $"Azurite prefix of {Images} blobs");
@@ -30,7 +30,7 @@ public sealed class PlanningBenchmark(RealServiceEnvironment services) : IClassF
     [Fact]
     public async Task Planning_a_local_folder()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var folder = Directory.CreateTempSubdirectory("dla-bench-").FullName;
         try
         {

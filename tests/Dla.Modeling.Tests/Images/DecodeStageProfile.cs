@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Dla.Modeling.Images;
+using Dla.Testing;
 
 namespace Dla.Modeling.Tests.Images;
 
@@ -18,7 +19,7 @@ public sealed class DecodeStageProfile(ITestOutputHelper output)
     [InlineData(DecodeMode.Fast)]
     public void Time_per_stage(DecodeMode mode)
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var folder = Environment.GetEnvironmentVariable("DLA_BENCH_FOLDER") ?? Path.Combine(GoldenData.RequireRoot(), "images", "files");
         var images = Directory.GetFiles(folder).Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)).Select(File.ReadAllBytes)
             .Where(b => { try { new ImagePreprocessor(PreprocessConfig.ImageNetDefault).Preprocess(b); return true; } catch (ImageDecodeException) { return false; } }).ToList();

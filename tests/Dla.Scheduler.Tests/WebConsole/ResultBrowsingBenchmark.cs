@@ -18,9 +18,9 @@ public sealed class ResultBrowsingBenchmark(ITestOutputHelper output)
     [Fact]
     public async Task Pages_of_a_million_row_job_in_every_order()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable("DLA_BENCH") == "1", "A benchmark: run with DLA_BENCH=1.");
+        Benchmarks.SkipUnlessEnabled();
         var ct = TestContext.Current.CancellationToken;
-        var rows = int.TryParse(Environment.GetEnvironmentVariable("DLA_BENCH_ROWS"), out var n) ? n : 1_000_000;
+        var rows = Benchmarks.Rows(otherwise: 1_000_000);
         await using var database = new PostgresTestDatabase();
         var configuration = await database.ConfigurationAsync();
         await using var services = new ServiceCollection().AddDlaDatabase(configuration).BuildServiceProvider();
