@@ -75,7 +75,7 @@ public sealed class WorkerMetrics
     /// <summary>A batch of a cancelled job was acknowledged without work.</summary>
     public void BatchSkipped() => _batches.Add(1, new KeyValuePair<string, object?>("outcome", "skipped"));
 
-    /// <summary>A batch finished after its job stopped: the writer's fence refused its results.</summary>
+    /// <summary>A batch finished after its job ended: the writer's fence refused its results.</summary>
     public void BatchDiscarded() => _batches.Add(1, new KeyValuePair<string, object?>("outcome", "discarded"));
 
     /// <summary>A batch stopped at a stage boundary because its job was cancelled.</summary>
