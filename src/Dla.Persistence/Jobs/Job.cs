@@ -152,5 +152,8 @@ public enum JobState
 public static class JobStates
 {
     /// <summary>Succeeded, failed or cancelled: the job changes no more without a user's action, and stores no result.</summary>
+    public static readonly JobState[] Final = [JobState.Succeeded, JobState.Failed, JobState.Cancelled];
+
+    /// <summary>Whether <paramref name="state"/> is one of <see cref="Final"/> (in queries, use <c>Final.Contains</c>).</summary>
     public static bool IsFinal(this JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

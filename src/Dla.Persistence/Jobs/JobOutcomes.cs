@@ -35,7 +35,7 @@ public static class JobOutcomes
     /// Conditional on the state still being final, so a job resumed meanwhile keeps counting live.
     /// </summary>
     internal static Task SettleAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled))
+        db.Jobs.Where(j => j.Id == jobId && JobStates.Final.Contains(j.State))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.SettledSucceeded, j => db.Results.LongCount(r => r.JobId == j.Id))
                 .SetProperty(j => j.SettledFailed, j => db.Errors.LongCount(e => e.JobId == j.Id && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId))),

@@ -68,11 +68,11 @@ public static class JobTransitions
     /// the API answers 404 and result writers store nothing (their fence refuses the state).
     /// </summary>
     public static async Task<bool> DeleteAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
-        await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled))
+        await db.Jobs.Where(j => j.Id == jobId && JobStates.Final.Contains(j.State))
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Deleting), cancellationToken) > 0;
 
     /// <summary>Retention: every job that finished before <paramref name="cutoff"/> → deleting; returns how many.</summary>
     public static async Task<int> DeleteFinishedBeforeAsync(DlaDbContext db, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        await db.Jobs.Where(j => (j.State == JobState.Succeeded || j.State == JobState.Failed || j.State == JobState.Cancelled) && j.FinishedAt < cutoff)
+        await db.Jobs.Where(j => JobStates.Final.Contains(j.State) && j.FinishedAt < cutoff)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Deleting), cancellationToken);
 }

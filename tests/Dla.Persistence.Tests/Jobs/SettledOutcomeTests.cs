@@ -29,8 +29,8 @@ public abstract class SettledOutcomeTests
     {
         await using var store = await OpenAsync(batches: 3);
         // Image 3 fails, then succeeds on a later delivery: one result, no failure.
-        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, 0, [Result(store.JobId, 0), Result(store.JobId, 1)], [Error(store.JobId, 2, "truncated"), Error(store.JobId, 3, "read_failed")]), _ct));
-        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, 1, [Result(store.JobId, 3)], [Error(store.JobId, 4, "unreadable")]), _ct));
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0), Result(store.JobId, 1)], [Error(store.JobId, 2, "truncated"), Error(store.JobId, 3, "read_failed")]), _ct));
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 3)], [Error(store.JobId, 4, "unreadable")], batchIndex: 1), _ct));
 
         await FinishAsync(store, final);
 
@@ -42,7 +42,7 @@ public abstract class SettledOutcomeTests
             Assert.Equal((3L, 2L), await JobOutcomes.ReadAsync(db, job, _ct));
         }
         // A late copy of a batch, with a result for a failed image and a new one: refused, so the counts stay exact.
-        Assert.False(await store.Writer.WriteAsync(Outcome(store.JobId, 2, [Result(store.JobId, 2), Result(store.JobId, 5)], []), _ct));
+        Assert.False(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 2), Result(store.JobId, 5)], [], batchIndex: 2), _ct));
         await using (var db = await store.ContextAsync())
         {
             Assert.Equal((3L, 2L), await JobOutcomes.CountAsync(db, store.JobId, _ct));
@@ -53,7 +53,7 @@ public abstract class SettledOutcomeTests
     public async Task A_finished_jobs_progress_reads_the_settled_counts_without_counting()
     {
         await using var store = await OpenAsync(batches: 1);
-        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, 0, [Result(store.JobId, 0)], []), _ct));
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], []), _ct));
         await FinishAsync(store, JobState.Succeeded);
         await using var db = await store.ContextAsync();
         // Counts that differ from the rows show which one was read.
@@ -69,7 +69,7 @@ public abstract class SettledOutcomeTests
     public async Task A_resumed_job_counts_live_again_and_settles_anew_when_it_finishes_again()
     {
         await using var store = await OpenAsync(batches: 2);
-        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, 0, [Result(store.JobId, 0)], [Error(store.JobId, 1, "read_failed")]), _ct));
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], [Error(store.JobId, 1, "read_failed")]), _ct));
         await FinishAsync(store, JobState.Failed);
 
         await using (var db = await store.ContextAsync())
@@ -78,7 +78,7 @@ public abstract class SettledOutcomeTests
             var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == store.JobId, _ct);
             Assert.Equal((JobState.Running, null, null), (job.State, job.SettledSucceeded, job.SettledFailed));
         }
-        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, 1, [Result(store.JobId, 1), Result(store.JobId, 2)], []), _ct));
+        Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 1), Result(store.JobId, 2)], [], batchIndex: 1), _ct));
         await using (var db = await store.ContextAsync())
         {
             var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == store.JobId, _ct);
@@ -108,7 +108,7 @@ public abstract class SettledOutcomeTests
             for (var b = Interlocked.Increment(ref next); b < batches; b = Interlocked.Increment(ref next))
             {
                 var ids = Enumerable.Range(b * perBatch, perBatch).Select(i => (long)i).ToArray();
-                if (!await store.Writer.WriteAsync(Outcome(store.JobId, b, [.. ids.Skip(1).Select(i => Result(store.JobId, i))], [Error(store.JobId, ids[0], "truncated")]), _ct))
+                if (!await store.Writer.WriteAsync(Outcome(store.JobId, [.. ids.Skip(1).Select(i => Result(store.JobId, i))], [Error(store.JobId, ids[0], "truncated")], batchIndex: b), _ct))
                 {
                     return;
                 }
@@ -139,8 +139,6 @@ public abstract class SettledOutcomeTests
             : await JobTransitions.FinishAsync(db, store.JobId, final, final == JobState.Failed ? "a test" : null, now, _ct);
         Assert.True(changed);
     }
-
-    private static BatchOutcome Outcome(Guid jobId, int batchIndex, ImageResult[] results, ImageError[] errors) => new(jobId, batchIndex, results, errors);
 
     private async Task<Store> OpenAsync(int batches)
     {

@@ -140,13 +140,13 @@ public abstract class ResultWriterTests
     [InlineData(JobState.Failed)]
     [InlineData(JobState.Succeeded)]
     [InlineData(JobState.Deleting)]
-    public async Task Nothing_is_stored_once_the_job_has_ended(JobState stopped)
+    public async Task Nothing_is_stored_once_the_job_has_ended(JobState ended)
     {
         await using var store = await OpenAsync();
         Assert.True(await store.Writer.WriteAsync(Outcome(store.JobId, [Result(store.JobId, 0)], []), _ct));
         await using (var db = await store.ContextAsync())
         {
-            await db.Jobs.Where(j => j.Id == store.JobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, stopped), _ct);
+            await db.Jobs.Where(j => j.Id == store.JobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, ended), _ct);
         }
         var late = Outcome(store.JobId, [Result(store.JobId, 1)], [Error(store.JobId, 2, "truncated")]);
         Assert.False(await store.Writer.WriteAsync(late, _ct));
@@ -165,7 +165,7 @@ public abstract class ResultWriterTests
         Assert.False(await store.Writer.WriteAsync(Outcome(unknown, [Result(unknown, 0)], []), _ct));
     }
 
-    internal static BatchOutcome Outcome(Guid jobId, ImageResult[] results, ImageError[] errors) => new(jobId, 0, results, errors);
+    internal static BatchOutcome Outcome(Guid jobId, ImageResult[] results, ImageError[] errors, int batchIndex = 0) => new(jobId, batchIndex, results, errors);
 
     internal static ImageResult Result(Guid jobId, long imageId, int embeddingDim = 4) => new()
     {
