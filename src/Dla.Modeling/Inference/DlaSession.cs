@@ -5,19 +5,22 @@ namespace Dla.Modeling.Inference;
 
 /// <summary>
 /// One ONNX Runtime session for one model, created once and shared: <see cref="Run"/> is
-/// thread-safe and runs one batch at a time (the session's intra-op threads already use every core, or
-/// the GPU; concurrent runs would only oversubscribe them), so callers overlap decoding with it instead.
+/// thread-safe and runs at most <see cref="Lanes"/> batches at once (<see cref="InferenceThreading"/>: one on the GPU
+/// or for the model alone, whose one call already uses every core; a few, each on its share of the cores, where images
+/// decode beside the model), and callers overlap decoding with it.
 /// Inputs and outputs are bound to caller-visible CPU buffers (I/O binding), so a batch is copied at
 /// most once to the device and once back.
 /// </summary>
 public sealed class DlaSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly Lock _runLock = new();
+    private readonly SemaphoreSlim _lanes;
 
-    private DlaSession(InferenceSession session, ModelDescription description, ExecutionProvider provider, int classes, int embeddingDim)
+    private DlaSession(InferenceSession session, ModelDescription description, ExecutionProvider provider, int lanes, int classes, int embeddingDim)
     {
         _session = session;
+        _lanes = new SemaphoreSlim(lanes, lanes);
+        Lanes = lanes;
         Description = description;
         Provider = provider;
         Classes = classes;
@@ -29,6 +32,9 @@ public sealed class DlaSession : IDisposable
 
     /// <summary>The execution provider actually in use (CPU after a CUDA fallback).</summary>
     public ExecutionProvider Provider { get; }
+
+    /// <summary>Batches that <see cref="Run"/> runs at once; callers with batches ready gain by calling it this many times concurrently.</summary>
+    public int Lanes { get; }
 
     /// <summary>Classifier outputs per image.</summary>
     public int Classes { get; }
@@ -58,7 +64,7 @@ public sealed class DlaSession : IDisposable
     private static DlaSession Open(string onnxPath, Func<SessionOptions, InferenceSession> open, InferenceOptions? options)
     {
         options ??= new InferenceOptions();
-        var (session, provider) = SessionFactory.Create(onnxPath, open, options);
+        var (session, provider, threading) = SessionFactory.Create(onnxPath, open, options);
         try
         {
             if (!session.InputMetadata.ContainsKey(OnnxConventions.Input) || !session.OutputMetadata.TryGetValue(OnnxConventions.Logits, out var logits))
@@ -68,7 +74,7 @@ public sealed class DlaSession : IDisposable
             var classes = logits.Dimensions[^1];
             var embeddingDim = session.OutputMetadata.TryGetValue(OnnxConventions.Embedding, out var embedding) ? embedding.Dimensions[^1] : 0;
             var description = ModelDescription.FromMetadata(session.ModelMetadata.CustomMetadataMap, Path.GetFileNameWithoutExtension(onnxPath), classes, embeddingDim > 0 ? embeddingDim : null);
-            return new DlaSession(session, description, provider, classes, embeddingDim);
+            return new DlaSession(session, description, provider, threading.Lanes, classes, embeddingDim);
         }
         catch
         {
@@ -98,17 +104,26 @@ public sealed class DlaSession : IDisposable
         {
             binding.BindOutput(OnnxConventions.Embedding, embeddingValue);
         }
-        lock (_runLock)
+        _lanes.Wait();
+        try
         {
             binding.SynchronizeBoundInputs();
             _session.RunWithBinding(runOptions, binding);
             binding.SynchronizeBoundOutputs();
         }
+        finally
+        {
+            _lanes.Release();
+        }
         return new ModelOutputs(batch, Classes, logits, EmbeddingDim, embeddings);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _lanes.Dispose();
+    }
 
     private static void ValidateInput(int length, int batch, int height, int width)
     {

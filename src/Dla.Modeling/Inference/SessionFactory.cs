@@ -5,15 +5,16 @@ namespace Dla.Modeling.Inference;
 /// <summary>Creates ONNX Runtime sessions with the requested provider, falling back from CUDA to CPU.</summary>
 internal static class SessionFactory
 {
-    public static (InferenceSession Session, ExecutionProvider Provider) Create(string label, Func<SessionOptions, InferenceSession> open, InferenceOptions options)
+    public static (InferenceSession Session, ExecutionProvider Provider, InferenceThreading Threading) Create(string label, Func<SessionOptions, InferenceSession> open, InferenceOptions options)
     {
         if (options.Provider == ExecutionProvider.Cuda)
         {
+            var cuda = InferenceThreading.For(options, ExecutionProvider.Cuda, Environment.ProcessorCount);
             try
             {
-                using var cudaOptions = BaseOptions(options, ExecutionProvider.Cuda);
+                using var cudaOptions = BaseOptions(cuda);
                 cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId);
-                return (open(cudaOptions), ExecutionProvider.Cuda);
+                return (open(cudaOptions), ExecutionProvider.Cuda, cuda);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or TypeInitializationException)
             {
@@ -21,10 +22,11 @@ internal static class SessionFactory
                 options.Warn($"CUDA execution provider unavailable ({ex.Message.Split('\n')[0]}); running on the CPU.");
             }
         }
-        using var cpuOptions = BaseOptions(options, ExecutionProvider.Cpu);
+        var cpu = InferenceThreading.For(options, ExecutionProvider.Cpu, Environment.ProcessorCount);
+        using var cpuOptions = BaseOptions(cpu);
         try
         {
-            return (open(cpuOptions), ExecutionProvider.Cpu);
+            return (open(cpuOptions), ExecutionProvider.Cpu, cpu);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -32,20 +34,16 @@ internal static class SessionFactory
         }
     }
 
-    private static SessionOptions BaseOptions(InferenceOptions options, ExecutionProvider provider)
+    private static SessionOptions BaseOptions(InferenceThreading threading)
     {
-        // On CUDA the graph runs on the device: the few CPU-side kernels (shape ops) gain nothing from a thread
-        // pool, and spinning threads would only take cores from the decoders that feed the GPU.
-        var cuda = provider == ExecutionProvider.Cuda;
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads > 0 || !cuda ? options.IntraOpThreads : 1,
+            IntraOpNumThreads = threading.IntraOpThreads,
         };
-        var spin = !cuda && !options.SharesCoresWithDecoding;
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
-        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spin ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", threading.Spin ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", threading.Spin ? "1" : "0");
         return sessionOptions;
     }
 }

@@ -9,7 +9,8 @@ namespace Dla.Modeling.Prediction;
 
 /// <summary>
 /// Streams images through decode → batch → inference with decoding running ahead: while the model
-/// runs batch n, batches n+1… are read and preprocessed in parallel. Results come out in input
+/// runs batch n (and, with a session of several <see cref="DlaSession.Lanes"/>, batches n+1… that are ready too),
+/// the next batches are read and preprocessed in parallel. Results come out in input
 /// order; a bad image yields an error result and never fails its batch.
 /// </summary>
 /// <param name="session">The model.</param>
@@ -23,13 +24,28 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
     {
         var batchSize = Math.Max(1, options.BatchSize);
         var pending = Channel.CreateBounded<Task<PreparedBatch>>(Math.Max(1, options.BatchesAhead));
+        // Up to the session's lanes of decoded batches are inferred at once, and their results still come out in order.
+        var inferring = new Queue<Task<List<PredictionResult>>>();
         using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceAsync(images, batchSize, pending.Writer, producerCancellation.Token);
         try
         {
             await foreach (var prepared in pending.Reader.ReadAllAsync(cancellationToken))
             {
-                foreach (var result in Infer(await prepared))
+                var batch = await prepared;
+                inferring.Enqueue(Task.Run(() => Infer(batch), CancellationToken.None));
+                // The oldest inference is awaited once every lane is busy, and passed on as soon as it is done.
+                while (inferring.Count > 0 && (inferring.Count >= session.Lanes || inferring.Peek().IsCompleted))
+                {
+                    foreach (var result in await inferring.Dequeue())
+                    {
+                        yield return result;
+                    }
+                }
+            }
+            while (inferring.TryDequeue(out var inferred))
+            {
+                foreach (var result in await inferred)
                 {
                     yield return result;
                 }
@@ -39,7 +55,8 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         finally
         {
             await producerCancellation.CancelAsync();
-            await Task.WhenAny(producer);
+            // Nothing outlives the enumeration: an inference still running holds a pooled tensor and the session.
+            await Task.WhenAll([producer, .. inferring]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -121,7 +138,7 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         return new PreparedBatch(images, tensor, failures);
     }
 
-    private IEnumerable<PredictionResult> Infer(PreparedBatch batch)
+    private List<PredictionResult> Infer(PreparedBatch batch)
     {
         var config = preprocessor.Config;
         var good = Enumerable.Range(0, batch.Images.Count).Where(i => batch.Failures[i] is null).ToArray();
@@ -145,20 +162,22 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         {
             ArrayPool<float>.Shared.Return(batch.Tensor);
         }
+        var results = new List<PredictionResult>(batch.Images.Count);
         var row = 0;
         for (var i = 0; i < batch.Images.Count; i++)
         {
             var id = batch.Images[i].Id;
             if (batch.Failures[i] is { } failure)
             {
-                yield return new PredictionResult(id, null, null, failure);
+                results.Add(new PredictionResult(id, null, null, failure));
                 continue;
             }
             var topK = TopK.Select(outputs!.LogitsOf(row), options.TopK, options.Labels);
             var embedding = options.IncludeEmbeddings && session.HasEmbedding ? outputs.EmbeddingOf(row).ToArray() : null;
             row++;
-            yield return new PredictionResult(id, topK, embedding, null);
+            results.Add(new PredictionResult(id, topK, embedding, null));
         }
+        return results;
     }
 
     /// <summary>Moves <paramref name="rows"/> (ascending) to the front of <paramref name="tensor"/>, in order.</summary>

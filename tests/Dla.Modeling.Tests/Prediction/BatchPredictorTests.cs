@@ -50,6 +50,47 @@ public sealed class BatchPredictorTests : IDisposable
     }
 
     [Fact]
+    public async Task Batches_inferred_in_several_lanes_at_once_come_out_in_order_and_as_in_one()
+    {
+        using var oneLane = await OpenTinyAsync();
+        // Beside the decoders: as many lanes as cores, up to MaxLanes (one on a 1-core machine, which still checks the order).
+        using var lanes = await OpenTinyAsync(new InferenceOptions { SharesCoresWithDecoding = true });
+        Assert.Equal(1, oneLane.Lanes);
+        Assert.Equal(Math.Min(Environment.ProcessorCount, InferenceThreading.MaxLanes), lanes.Lanes);
+        using var decoders = new DecodeThreads(2);
+        var sources = Enumerable.Range(0, 40).Select(i => ImageSource.FromBytes($"image-{i}", Photo(i % 7))).ToList();
+        var options = new PredictorOptions(BatchSize: 3, TopK: 3, IncludeEmbeddings: true, Decoders: decoders, BatchesAhead: 4);
+
+        var expected = await new BatchPredictor(oneLane, new ImagePreprocessor(oneLane.Description.Preprocess), options).PredictAsync(sources, _ct).ToListAsync(_ct);
+        var results = await new BatchPredictor(lanes, new ImagePreprocessor(lanes.Description.Preprocess), options).PredictAsync(sources, _ct).ToListAsync(_ct);
+
+        Assert.Equal(sources.Select(s => s.Id), results.Select(r => r.Id));
+        for (var i = 0; i < sources.Count; i++)
+        {
+            Assert.Equal(expected[i].TopK!.Select(c => c.Index), results[i].TopK!.Select(c => c.Index));
+            // Another thread count may split an operator's sums differently.
+            Assert.All(expected[i].Embedding!.Zip(results[i].Embedding!), pair => Assert.Equal(pair.First, pair.Second, 1e-4f));
+        }
+    }
+
+    [Fact]
+    public async Task Leaving_early_waits_for_the_inferences_in_flight()
+    {
+        using var session = await OpenTinyAsync(new InferenceOptions { SharesCoresWithDecoding = true });
+        using var decoders = new DecodeThreads(2);
+        var predictor = new BatchPredictor(session, new ImagePreprocessor(session.Description.Preprocess),
+            new PredictorOptions(BatchSize: 2, TopK: 1, Decoders: decoders, BatchesAhead: 4));
+        var sources = Enumerable.Range(0, 30).Select(i => ImageSource.FromBytes($"image-{i}", Photo(i))).ToList();
+
+        var first = await predictor.PredictAsync(sources, _ct).Take(3).ToListAsync(_ct);
+
+        Assert.Equal(["image-0", "image-1", "image-2"], first.Select(r => r.Id));
+        // The session is still usable: no inference of the abandoned enumeration is left running on it.
+        var again = await predictor.PredictAsync(sources.Take(4), _ct).ToListAsync(_ct);
+        Assert.All(again, r => Assert.True(r.Succeeded, r.Error?.Message));
+    }
+
+    [Fact]
     public async Task A_failed_read_or_decode_fails_its_image_only()
     {
         using var session = await OpenTinyAsync();
@@ -82,10 +123,10 @@ public sealed class BatchPredictorTests : IDisposable
         return TestPng.Encode(64, 48, 8, TestPng.Rgb, rows);
     }
 
-    private async Task<DlaSession> OpenTinyAsync()
+    private async Task<DlaSession> OpenTinyAsync(InferenceOptions? options = null)
     {
         using var hub = new HuggingFaceHub(new HubWeightsOptions { CacheDirectory = _cache.FullName });
-        return DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest(Tiny, "random", Seed: 1, NumClasses: 10), _ct));
+        return DlaSession.Open(await new ModelRepository(hub).ResolveAsync(new ModelRequest(Tiny, "random", Seed: 1, NumClasses: 10), _ct), options);
     }
 
     /// <summary>Bytes handed to the pipeline as a source would hand over a rented buffer.</summary>
