@@ -24,8 +24,9 @@
 # 10,000 photographs (generated once, ~10 minutes; ~1.5 GB in /tmp) give ~300 worker batches, so the batch rate is
 # the steady state; with 2,000 (~30 batches) the process's start-up and the JIT's tier-up weigh in every rate.
 #
-# DLA_BENCH_THREADS=1 runs the model with one intra-op thread, as a CUDA session does (the GPU worker's CPU side,
-# which this benchmark stands in for); the default (0) gives the CPU session one per core.
+# DLA_BENCH_THREADS=1 runs the model as one call at a time on one intra-op thread, as a CUDA session does (the GPU
+# worker's CPU side, which this benchmark stands in for); the default (0) splits the cores into lanes of inference calls
+# (InferenceThreading: one thread each on 2 cores, two calls at once).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-exact} rounds=${2:-3} count=${3:-10000} size=32

@@ -19,7 +19,7 @@ internal sealed class ModelOptions
 
     public Option<ExecutionProvider> Provider { get; } = new("--provider") { Description = "cpu or cuda (falls back to cpu with a warning)", DefaultValueFactory = _ => ExecutionProvider.Cpu };
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: automatic; beside decoding, up to 4 inference calls at once, each on its share of the cores)", DefaultValueFactory = _ => 0 };
 
     public void AddTo(Command command, bool runtime = true)
     {
