@@ -32,8 +32,7 @@ public sealed class HalfPrecisionEmbeddingBenchmark(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         var rows = Benchmarks.Rows(otherwise: 20_000) / BatchSize * BatchSize;
         await using var database = new PostgresTestDatabase();
-        var configuration = await database.ConfigurationAsync();
-        await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
+        await using var services = await database.ServicesAsync();
         var databases = services.GetRequiredService<IDlaDbContextFactory>();
         var writer = services.GetRequiredService<IResultWriter>();
         var embeddings = ClusteredEmbeddings(rows + Queries, seed: 7);

@@ -27,8 +27,7 @@ public sealed class JobPurgeBenchmark(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         var rows = Benchmarks.Rows(otherwise: 1_000_000);
         await using var database = new PostgresTestDatabase();
-        var configuration = await database.ConfigurationAsync();
-        await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
+        await using var services = await database.ServicesAsync();
         var databases = services.GetRequiredService<IDlaDbContextFactory>();
         var writer = services.GetRequiredService<IResultWriter>();
         var (large, other) = (Guid.NewGuid(), Guid.NewGuid());

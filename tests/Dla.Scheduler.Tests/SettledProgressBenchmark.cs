@@ -22,8 +22,7 @@ public sealed class SettledProgressBenchmark(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         var rows = Benchmarks.Rows(otherwise: 1_000_000);
         await using var database = new PostgresTestDatabase();
-        var configuration = await database.ConfigurationAsync();
-        await using var services = new ServiceCollection().AddDlaDatabase(configuration).BuildServiceProvider();
+        await using var services = await database.ServicesAsync();
         var databases = services.GetRequiredService<IDlaDbContextFactory>();
         var jobId = Guid.NewGuid();
         await using var db = await databases.CreateAsync(ct);

@@ -1,6 +1,8 @@
 using Dla.Persistence.Database;
+using Dla.Persistence.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Dla.Testing;
@@ -50,6 +52,13 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         ["Database:Provider"] = "postgres",
         ["ConnectionStrings:Postgres"] = await ConnectionStringAsync(),
     }).Build();
+
+    /// <summary>The application's database services (<c>AddDlaDatabase</c>, <c>AddDlaResultWriter</c>) on this database.</summary>
+    public async Task<ServiceProvider> ServicesAsync()
+    {
+        var configuration = await ConfigurationAsync();
+        return new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -30,8 +30,7 @@ public sealed class PostgresResultWriterThroughputTests(ITestOutputHelper output
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = new PostgresTestDatabase();
-        var configuration = await database.ConfigurationAsync();
-        await using var services = new ServiceCollection().AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider();
+        await using var services = await database.ServicesAsync();
         var writer = services.GetRequiredService<IResultWriter>();
         var rates = new List<double>();
         for (var round = 0; round < WarmUpRounds + Rounds; round++)
