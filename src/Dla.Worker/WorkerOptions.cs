@@ -24,7 +24,7 @@ public sealed class WorkerOptions
     [RegularExpression("^(cpu|cuda)$")]
     public string Provider { get; set; } = "cpu";
 
-    /// <summary>ONNX Runtime intra-op threads; 0 uses one per physical core.</summary>
+    /// <summary>ONNX Runtime intra-op threads; 0 splits the cores into lanes of inference calls (one thread on CUDA), N runs one call at a time on N threads.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 

@@ -9,7 +9,10 @@ public sealed record InferenceOptions
     /// <summary>CUDA device ordinal.</summary>
     public int DeviceId { get; init; }
 
-    /// <summary>Threads for one operator (0: one per physical core on the CPU, one on CUDA).</summary>
+    /// <summary>
+    /// Threads for one operator. 0: chosen by <see cref="InferenceThreading"/> (on the CPU every core for the model alone,
+    /// or lanes of cores ÷ lanes threads beside decoding; one on CUDA). N: one call at a time on N threads.
+    /// </summary>
     public int IntraOpThreads { get; init; }
 
     /// <summary>
