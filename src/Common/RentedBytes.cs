@@ -40,6 +40,45 @@ internal sealed class RentedBytes : IMemoryOwner<byte>
         }
     }
 
+    /// <summary>
+    /// Reads the local file <paramref name="path"/> on the calling thread into a rented buffer; <paramref name="limit"/> is
+    /// told its length first, then each new length while reading (the file may grow), and throws to refuse it.
+    /// </summary>
+    /// <remarks>
+    /// Synchronous on purpose: on Linux, .NET's asynchronous file reads are this same blocking read handed to a thread-pool
+    /// thread, so an asynchronous read of a file in the page cache cost two thread-pool hops (the data, then the end) and the
+    /// wake-ups that preempt the decode threads, for a copy that takes microseconds (docs/benchmarks.md, "Worker overhead").
+    /// </remarks>
+    public static RentedBytes ReadFile(string path, Action<long> limit)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var announced = RandomAccess.GetLength(file);
+        limit(announced);
+        var bytes = new RentedBytes((int)Math.Clamp(announced + 1, 1, System.Array.MaxLength));
+        try
+        {
+            while (true)
+            {
+                if (bytes.Length == bytes.Array.Length)
+                {
+                    bytes.Grow();
+                }
+                var read = RandomAccess.Read(file, bytes.Array.AsSpan(bytes.Length), bytes.Length);
+                if (read == 0)
+                {
+                    return bytes;
+                }
+                bytes.Length += read;
+                limit(bytes.Length);
+            }
+        }
+        catch
+        {
+            bytes.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The bytes read so far.</summary>
     public int Length { get; private set; }
 

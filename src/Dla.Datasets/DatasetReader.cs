@@ -55,11 +55,11 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
             throw new DatasetAccessException($"Refused '{relativePath}': image paths must be relative and stay inside the dataset.");
         }
         return dataset.Kind == DatasetKind.LocalFolder
-            ? ReadFileAsync(dataset.Root, relativePath, cancellationToken)
+            ? Task.FromResult<IMemoryOwner<byte>>(ReadFile(dataset.Root, relativePath, cancellationToken))
             : ReadBlobAsync(dataset.Root, dataset.Prefix + relativePath, cancellationToken);
     }
 
-    private async Task<IMemoryOwner<byte>> ReadFileAsync(string folder, string relativePath, CancellationToken cancellationToken)
+    private RentedBytes ReadFile(string folder, string relativePath, CancellationToken cancellationToken)
     {
         var root = RealPath.Resolve(folder);
         if (!_allowedRoots.Value.Any(allowed => RealPath.IsUnder(root, allowed)))
@@ -74,10 +74,11 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
         {
             throw new DatasetAccessException($"Refused '{relativePath}': it resolves outside the dataset '{folder}'.");
         }
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-            return await ReadCappedAsync(stream, stream.Length, relativePath, cancellationToken);
+            // On the calling thread, as RentedBytes.ReadFile says why; a blob's read below stays asynchronous (it waits on the network).
+            return RentedBytes.ReadFile(path, length => RefuseOverLimit(relativePath, length));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -112,20 +113,17 @@ public sealed class DatasetReader(IOptions<DatasetOptions> options, BlobServiceC
     /// <summary>Reads at most <see cref="DatasetOptions.MaxImageBytes"/>, whatever the announced length says.</summary>
     private async Task<IMemoryOwner<byte>> ReadCappedAsync(Stream stream, long announcedLength, string name, CancellationToken cancellationToken)
     {
-        var max = _options.MaxImageBytes;
-        if (announcedLength > max)
-        {
-            throw TooLarge(name, announcedLength, max);
-        }
-        return await RentedBytes.ReadAsync(stream, announcedLength, length =>
-        {
-            if (length > max)
-            {
-                throw TooLarge(name, length, max);
-            }
-        }, cancellationToken);
+        RefuseOverLimit(name, announcedLength);
+        return await RentedBytes.ReadAsync(stream, announcedLength, length => RefuseOverLimit(name, length), cancellationToken);
     }
 
-    private static DatasetReadException TooLarge(string name, long length, long max) =>
-        new(DatasetReadException.TooLarge, $"'{name}' is {length} bytes or more, over the limit of {max} bytes (Datasets:MaxImageBytes).");
+    /// <summary>Throws <see cref="DatasetReadException.TooLarge"/> when <paramref name="length"/> is over <see cref="DatasetOptions.MaxImageBytes"/>.</summary>
+    private void RefuseOverLimit(string name, long length)
+    {
+        var max = _options.MaxImageBytes;
+        if (length > max)
+        {
+            throw new DatasetReadException(DatasetReadException.TooLarge, $"'{name}' is {length} bytes or more, over the limit of {max} bytes (Datasets:MaxImageBytes).");
+        }
+    }
 }

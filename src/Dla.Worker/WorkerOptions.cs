@@ -33,12 +33,12 @@ public sealed class WorkerOptions
     public int DecodeParallelism { get; set; }
 
     /// <summary>
-    /// Images per inference call within a batch message (0: the whole message). Smaller calls let the
-    /// next images decode while the model runs, so the model does not wait for a whole batch to decode;
-    /// on a GPU, raise it to what the GPU's memory allows.
+    /// Images per inference call within a batch message; 0 (the default) splits each message evenly into as many calls
+    /// as the model has lanes, at least two (<see cref="Batches.InferenceCalls"/>), so the job's <c>batch_size</c> sizes
+    /// the calls. A fixed N caps every call at N images.
     /// </summary>
     [Range(0, 4096)]
-    public int InferenceBatchSize { get; set; } = 8;
+    public int InferenceBatchSize { get; set; }
 
     /// <summary>
     /// A model to load at start-up (a variant such as <c>dla34</c>, an architecture JSON or an ONNX file, as a

@@ -176,14 +176,14 @@ public sealed partial class ProcessImageBatchConsumer(
             MaxBytes = datasetOptions.Value.MaxImageBytes,
             Mode = message.Model.Decode == "fast" ? DecodeMode.Fast : DecodeMode.Exact,
         });
-        var configuredBatchSize = workerOptions.Value.InferenceBatchSize is > 0 and var size ? size : message.Images.Count;
+        var callSize = InferenceCalls.Size(workerOptions.Value.InferenceBatchSize, message.Images.Count, session.Lanes);
         var labels = classify ? await classNames.GetAsync(message.JobId, session.Classes, cancellationToken) : null;
         var predictor = new BatchPredictor(session, preprocessor, new PredictorOptions(
-            BatchSize: Math.Max(1, Math.Min(configuredBatchSize, message.Images.Count)),
+            BatchSize: callSize,
             TopK: classify ? Math.Min(message.Model.TopK, session.Classes) : 0,
             IncludeEmbeddings: message.Model.Tasks.HasFlag(JobTasks.Embed),
             Decoders: decoders,
-            Labels: labels), metrics.ForBatch(configuredBatchSize));
+            Labels: labels), metrics.ForBatch(callSize));
         var results = new List<ImageResult>(message.Images.Count);
         var errors = new List<ImageError>();
         await foreach (var prediction in predictor.PredictAsync(images.Sources, cancellationToken))

@@ -43,7 +43,7 @@ public sealed class WorkerMetrics
             "Time from the start of consuming a batch message to its outcome being stored.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _batchFill = meter.CreateHistogram("dla.worker.batch.fill", "1",
-            "Images per inference call divided by the configured inference batch size (Worker:InferenceBatchSize, or the message's size when 0).",
+            "Images per inference call divided by the call size (Worker:InferenceBatchSize, or with 0 the message split across the model's lanes).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FillBuckets });
         meter.CreateObservableGauge("dla.worker.execution_provider", () => sessions.Opened.Select(s => new Measurement<int>(1,
                 new KeyValuePair<string, object?>("provider", s.Provider.ToString().ToLowerInvariant()),
@@ -52,7 +52,7 @@ public sealed class WorkerMetrics
     }
 
     /// <summary>An observer of one batch's reads, decodes and inference calls.</summary>
-    /// <param name="inferenceBatchSize">The configured images per inference call, the denominator of the batch fill.</param>
+    /// <param name="inferenceBatchSize">The images per inference call (<see cref="Batches.InferenceCalls"/>), the denominator of the batch fill.</param>
     public IPredictionObserver ForBatch(int inferenceBatchSize) => new StageObserver(this, Math.Max(1, inferenceBatchSize));
 
     /// <summary>A batch's outcome was stored: counts its images by outcome and error kind.</summary>

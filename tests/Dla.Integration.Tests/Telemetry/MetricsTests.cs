@@ -66,10 +66,12 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncDisposable
         Assert.True(workerMetrics.Value("dla_worker_stage_duration_seconds_sum", ("stage", "infer")) > 0);
         Assert.Equal(batches, workerMetrics.Value("dla_worker_batches_total", ("outcome", "stored")));
         Assert.Equal(batches, workerMetrics.Value("dla_worker_batch_duration_seconds_count"));
-        // Inference calls hold at most 3 images (the message) of the configured 8: fill is at most 3/8.
+        // Each 3-image message is split across the model's lanes (at least two calls): calls are never over their size, and
+        // a message with a bad image leaves one partly empty.
         var fills = workerMetrics.Value("dla_worker_batch_fill_count");
         Assert.Equal(workerMetrics.Value("dla_worker_stage_duration_seconds_count", ("stage", "infer")), fills);
-        Assert.InRange(workerMetrics.Value("dla_worker_batch_fill_sum")!.Value / fills!.Value, 0.1, 3.0 / 8);
+        Assert.True(fills >= 2 * batches - 3, $"{fills} inference calls for {batches} messages of {BatchSize}");
+        Assert.InRange(workerMetrics.Value("dla_worker_batch_fill_sum")!.Value / fills!.Value, 0.3, 1.0);
         Assert.Equal(1, workerMetrics.Value("dla_worker_execution_provider", ("provider", "cpu"), ("model", "dla46_c")));
         Assert.Null(workerMetrics.Value("dla_worker_retries_total"));
 
