@@ -156,4 +156,10 @@ public static class JobStates
 
     /// <summary>Whether <paramref name="state"/> is one of <see cref="Final"/> (in queries, use <c>Final.Contains</c>).</summary>
     public static bool IsFinal(this JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+
+    /// <summary>
+    /// The states in which a job takes no more results (<see cref="Final"/> and <see cref="JobState.Deleting"/>) as a SQL list
+    /// of their stored names, for the result writers' hand-written fence: <c>state NOT IN (…)</c>.
+    /// </summary>
+    public static readonly string NoMoreResultsSql = string.Join(", ", Final.Append(JobState.Deleting).Select(state => $"'{state}'"));
 }

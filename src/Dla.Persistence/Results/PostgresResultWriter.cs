@@ -18,8 +18,8 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
 {
     // The fence (see IResultWriter): a stop (UPDATE of the job row) waits for this lock, or this waits for the stop.
     // It also reads how the job stores embeddings, so every row of a job has the job's precision.
-    private const string LockRunningJob = """
-        SELECT embedding_precision FROM jobs WHERE id = $1 AND state NOT IN ('Succeeded', 'Cancelled', 'Failed', 'Deleting') FOR SHARE
+    private static readonly string LockRunningJob = $"""
+        SELECT embedding_precision FROM jobs WHERE id = $1 AND state NOT IN ({JobStates.NoMoreResultsSql}) FOR SHARE
         """;
 
     private const string AnyResultStored = """

@@ -40,8 +40,8 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
 
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
     // It also reads how the job stores embeddings: an fp16 job's are rounded to float16, as PostgreSQL's halfvec would.
-    private const string JobAcceptsResults = """
-        SELECT embedding_precision FROM jobs WHERE id = $job AND state NOT IN ('Succeeded', 'Cancelled', 'Failed', 'Deleting')
+    private static readonly string JobAcceptsResults = $"""
+        SELECT embedding_precision FROM jobs WHERE id = $job AND state NOT IN ({JobStates.NoMoreResultsSql})
         """;
 
     /// <inheritdoc />
