@@ -24,6 +24,9 @@ public sealed class SqliteDlaDbContext(DbContextOptions<SqliteDlaDbContext> opti
             v => v == null ? null : ToBytes(v),
             v => v == null ? null : ToFloats(v)), EmbeddingComparer);
 
+    /// <summary>A <see cref="Guid"/> as this provider stores it (uppercase text), for statements written by hand.</summary>
+    public static string ToText(Guid id) => id.ToString().ToUpperInvariant();
+
     /// <summary>Embedding → blob.</summary>
     public static byte[] ToBytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 

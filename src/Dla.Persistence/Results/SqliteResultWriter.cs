@@ -48,7 +48,7 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
     public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var job = outcome.JobId.ToString().ToUpperInvariant();
+        var job = SqliteDlaDbContext.ToText(outcome.JobId);
         var now = Ticks.ConvertToProvider(DateTimeOffset.UtcNow)!;
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = context.Database.GetDbConnection();
