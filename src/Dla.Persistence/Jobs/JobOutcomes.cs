@@ -15,12 +15,14 @@ public static class JobOutcomes
     public static async Task<(long Succeeded, long Failed)> CountAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken)
     {
         var succeeded = await db.Results.LongCountAsync(r => r.JobId == jobId, cancellationToken);
-        // The writer removes an image's error when it later succeeds; the anti-join keeps the counts
-        // exact even if both rows briefly coexist.
-        var failed = await db.Errors.LongCountAsync(
-            e => e.JobId == jobId && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId), cancellationToken);
-        return (succeeded, failed);
+        return (succeeded, await CountFailedAsync(db, jobId, cancellationToken));
     }
+
+    /// <summary>Images with an error and no result, now: reads the job's errors only, not its results.</summary>
+    public static Task<long> CountFailedAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
+        // The writer removes an image's error when it later succeeds; the anti-join keeps the count
+        // exact even if both rows briefly coexist.
+        db.Errors.LongCountAsync(e => e.JobId == jobId && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId), cancellationToken);
 
     /// <summary>The settled counts of a finished job, or the live ones (a running job, or one that ended before counts were kept).</summary>
     public static async Task<(long Succeeded, long Failed)> ReadAsync(DlaDbContext db, Job job, CancellationToken cancellationToken) =>

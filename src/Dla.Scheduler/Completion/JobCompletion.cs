@@ -47,7 +47,16 @@ public sealed partial class JobCompletion(
         // A batch's outcomes are stored in the transaction that completes it, so while a batch is open the job cannot
         // be done, and only a failure threshold could end it. This one indexed probe saves counting every result of
         // the job after every batch (the count grows with the job: quadratic over a job of millions of images).
-        if (!CouldFailNow(job) && await db.Batches.AnyAsync(b => b.JobId == jobId && BatchTransitions.Open.Contains(b.State), cancellationToken))
+        var open = await db.Batches.AnyAsync(b => b.JobId == jobId && BatchTransitions.Open.Contains(b.State), cancellationToken);
+        if (CouldFailNow(job))
+        {
+            // Failures alone, which a threshold bounds: counting them after every batch stays cheap however large the job.
+            if (ThresholdExceeded(job, await JobOutcomes.CountFailedAsync(db, jobId, cancellationToken)) is { } early)
+            {
+                return await FinishAsync(db, job, JobState.Failed, early, cancellationToken);
+            }
+        }
+        if (open || !job.ListingComplete)
         {
             return JobState.Running;
         }
@@ -55,10 +64,6 @@ public sealed partial class JobCompletion(
         if (ThresholdExceeded(job, failed) is { } reason)
         {
             return await FinishAsync(db, job, JobState.Failed, reason, cancellationToken);
-        }
-        if (!job.ListingComplete)
-        {
-            return JobState.Running;
         }
         if (succeeded + failed >= job.ListedImages)
         {
