@@ -51,6 +51,10 @@ public sealed class RetryFailedTests : IDisposable
         {
             // The permanent error stays; the transient ones were removed with the re-plan.
             Assert.Equal([4L], await db.Errors.Where(e => e.JobId == jobId).Select(e => e.ImageId).ToListAsync(cancellationToken));
+            // Batches 0 and 2 no longer count the images that moved to batch 4, so the job's counts are its rows'.
+            Assert.Equal([(8, 1), (0, 0), (9, 0), (10, 0), (0, 0)], (await db.Batches.Where(b => b.JobId == jobId).OrderBy(b => b.BatchIndex)
+                .Select(b => new { b.SucceededImages, b.FailedImages }).ToListAsync(cancellationToken)).Select(b => (b.SucceededImages, b.FailedImages)));
+            Assert.Equal((27L, 1L), await JobOutcomes.CountAsync(db, jobId, cancellationToken));
         }
         Assert.Equal(JobState.Running, (await host.JobAsync(jobId)).State);
 
@@ -62,6 +66,7 @@ public sealed class RetryFailedTests : IDisposable
         var batchesAfter = await host.BatchesAsync(jobId);
         Assert.Equal(5, batchesAfter.Count);
         Assert.All(batchesAfter, b => Assert.Equal(BatchState.Completed, b.State));
+        Assert.Equal((job.ListedImages - 1, 1L), (job.SettledSucceeded, job.SettledFailed));
     }
 
     [Fact]

@@ -36,6 +36,15 @@ public sealed class Batch
 
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>
+    /// Images of the batch with a result, as stored now (<see cref="BatchOutcomeCounts"/>): a job's progress is the
+    /// sum over its batches, not a count of its results.
+    /// </summary>
+    public int SucceededImages { get; set; }
+
+    /// <summary>Images of the batch with an error and no result, kept with <see cref="SucceededImages"/>.</summary>
+    public int FailedImages { get; set; }
+
     public string? LastError { get; set; }
 }
 

@@ -4,25 +4,20 @@ using Microsoft.EntityFrameworkCore;
 namespace Dla.Persistence.Jobs;
 
 /// <summary>
-/// A job's outcome counts: images with a result, and images with an error row but no result. Counted live while the
-/// job runs; settled on the job's row when it reaches a final state (<see cref="Job.SettledSucceeded"/>), because the
-/// count reads every result of the job (about 0.1 s at a million images, SettledProgressBenchmark) and the console's
-/// job list asks for every listed job's progress every few seconds.
+/// A job's outcome counts: images with a result, and images with an error row but no result. While the job runs they
+/// are the sums of its batches' counts (<see cref="BatchOutcomeCounts"/>, kept in the transactions that store outcomes);
+/// when it reaches a final state they are settled on the job's row (<see cref="Job.SettledSucceeded"/>), because the
+/// console's job list asks for every listed job's progress every few seconds.
 /// </summary>
 public static class JobOutcomes
 {
-    /// <summary>Counts now, from the result and error rows.</summary>
-    public static async Task<(long Succeeded, long Failed)> CountAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken)
-    {
-        var succeeded = await db.Results.LongCountAsync(r => r.JobId == jobId, cancellationToken);
-        return (succeeded, await CountFailedAsync(db, jobId, cancellationToken));
-    }
+    /// <summary>Counts now, from the job's batches (one row per batch, not per image).</summary>
+    public static Task<(long Succeeded, long Failed)> CountAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
+        BatchOutcomeCounts.SumAsync(db, jobId, cancellationToken);
 
-    /// <summary>Images with an error and no result, now: reads the job's errors only, not its results.</summary>
-    public static Task<long> CountFailedAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
-        // The writer removes an image's error when it later succeeds; the anti-join keeps the count
-        // exact even if both rows briefly coexist.
-        db.Errors.LongCountAsync(e => e.JobId == jobId && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId), cancellationToken);
+    /// <summary>Images with an error and no result, now.</summary>
+    public static async Task<long> CountFailedAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
+        await db.Batches.Where(b => b.JobId == jobId).SumAsync(b => (long)b.FailedImages, cancellationToken);
 
     /// <summary>The settled counts of a finished job, or the live ones (a running job, or one that ended before counts were kept).</summary>
     public static async Task<(long Succeeded, long Failed)> ReadAsync(DlaDbContext db, Job job, CancellationToken cancellationToken) =>
@@ -39,7 +34,7 @@ public static class JobOutcomes
     internal static Task SettleAsync(DlaDbContext db, Guid jobId, CancellationToken cancellationToken) =>
         db.Jobs.Where(j => j.Id == jobId && JobStates.Final.Contains(j.State))
             .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.SettledSucceeded, j => db.Results.LongCount(r => r.JobId == j.Id))
-                .SetProperty(j => j.SettledFailed, j => db.Errors.LongCount(e => e.JobId == j.Id && !db.Results.Any(r => r.JobId == e.JobId && r.ImageId == e.ImageId))),
+                .SetProperty(j => j.SettledSucceeded, j => db.Batches.Where(b => b.JobId == j.Id).Sum(b => (long)b.SucceededImages))
+                .SetProperty(j => j.SettledFailed, j => db.Batches.Where(b => b.JobId == j.Id).Sum(b => (long)b.FailedImages)),
                 cancellationToken);
 }

@@ -10,7 +10,8 @@ namespace Dla.Persistence.Results;
 /// <c>COPY</c>: straight into <c>results</c> when none of the batch's images has a result yet (the
 /// first delivery, nearly always), otherwise into a temporary staging table and from there by a
 /// set-based upsert (a redelivery). Errors go through staging and are stored only for images without a
-/// result. Rows carry <see cref="BatchOutcome.JobId"/> and the commit's timestamp; embeddings go in as
+/// result. The batches holding the images are recounted (<see cref="BatchOutcomeCounts"/>) in the same transaction.
+/// Rows carry <see cref="BatchOutcome.JobId"/> and the commit's timestamp; embeddings go in as
 /// pgvector values, into the column sized to them, or the halfvec column for an fp16 job (<see cref="EmbeddingColumns"/>).
 /// </summary>
 /// <param name="dataSource">The data source registered by <c>AddDlaDatabase</c> (pgvector mapping enabled).</param>
@@ -72,6 +73,14 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
 
     private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$1", "$2", "$3");
 
+    // $1 the job, $2 the batch, $3 every image id written. The lock comes first and the recount is a later statement, so
+    // the recount sees what a concurrent writer of the same batch committed (BatchOutcomeCounts).
+    private static readonly string WrittenBatches = BatchOutcomeCounts.WrittenBatchesSql("$1", "$2", "SELECT unnest($3::bigint[])");
+
+    private static readonly string LockWrittenBatches = BatchOutcomeCounts.LockSql("$1", WrittenBatches);
+
+    private static readonly string RecountWrittenBatches = BatchOutcomeCounts.RecountSql("$1", WrittenBatches);
+
     /// <inheritdoc />
     public async Task<bool> WriteAsync(BatchOutcome outcome, CancellationToken cancellationToken)
     {
@@ -124,7 +133,10 @@ public sealed class PostgresResultWriter(NpgsqlDataSource dataSource) : IResultW
                 await CopyErrorsAsync(connection, outcome.Errors, cancellationToken);
                 commands.BatchCommands.Add(Command(UpsertErrors, outcome.JobId, now));
             }
+            var written = imageIds.Concat(outcome.Errors.Select(e => e.ImageId)).ToArray();
+            commands.BatchCommands.Add(Command(LockWrittenBatches, outcome.JobId, outcome.BatchIndex, written));
             commands.BatchCommands.Add(Command(CompleteBatch, outcome.JobId, outcome.BatchIndex, now));
+            commands.BatchCommands.Add(Command(RecountWrittenBatches, outcome.JobId, outcome.BatchIndex, written));
             await commands.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Dla.Persistence.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -12,7 +13,8 @@ namespace Dla.Persistence.Results;
 /// statements, one row at a time, in one transaction. Values are stored as
 /// <see cref="SqliteDlaDbContext"/> maps them: ids as uppercase text, timestamps as binary
 /// <see cref="DateTimeOffset"/> ticks, embeddings as float32 blobs. Rows carry
-/// <see cref="BatchOutcome.JobId"/> and the commit's timestamp.
+/// <see cref="BatchOutcome.JobId"/> and the commit's timestamp; the batches holding the images are recounted
+/// (<see cref="BatchOutcomeCounts"/>) in the same transaction.
 /// </summary>
 /// <param name="contexts">The SQLite context factory registered by <c>AddDlaDatabase</c>.</param>
 public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> contexts) : IResultWriter
@@ -37,6 +39,10 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         """;
 
     private static readonly string CompleteBatch = BatchTransitions.CompleteSql("$job", "$batch", "$now");
+
+    // $images: the written image ids as a JSON array.
+    private static readonly string RecountBatches = BatchOutcomeCounts.RecountSql("$job",
+        BatchOutcomeCounts.WrittenBatchesSql("$job", "$batch", "SELECT value FROM json_each($images)"));
 
     // SQLite serialises writers, so checking the job inside the write transaction is the fence (see IResultWriter).
     // It also reads how the job stores embeddings: an fp16 job's are rounded to float16, as PostgreSQL's halfvec would.
@@ -83,6 +89,11 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         await using (var command = Command(connection, transaction, CompleteBatch, job, now, "$batch"))
         {
             Set(command, outcome.BatchIndex);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var command = Command(connection, transaction, RecountBatches, job, now, "$batch", "$images"))
+        {
+            Set(command, outcome.BatchIndex, JsonSerializer.Serialize(outcome.Results.Select(r => r.ImageId).Concat(outcome.Errors.Select(e => e.ImageId))));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

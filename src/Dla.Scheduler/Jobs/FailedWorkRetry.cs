@@ -28,6 +28,8 @@ internal static class FailedWorkRetry
             .Where(i => i.JobId == jobId && db.Errors.Any(e => e.JobId == jobId && e.ImageId == i.ImageId && RetryableKinds.Contains(e.Kind)))
             .OrderBy(i => i.ImageId)
             .ToListAsync(cancellationToken);
+        // The batches the images leave; their counts lose them (the new batches start at zero: no outcome yet).
+        var leftBatches = retryable.Select(i => i.BatchIndex).Distinct().ToList();
         var newBatches = 0;
         foreach (var chunk in retryable.Chunk(job.BatchSize))
         {
@@ -46,6 +48,7 @@ internal static class FailedWorkRetry
         await db.Errors.Where(e => e.JobId == jobId && RetryableKinds.Contains(e.Kind)).ExecuteDeleteAsync(cancellationToken);
         await JobTransitions.ResumeAsync(db, jobId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await BatchOutcomeCounts.RecountAsync(db, jobId, leftBatches, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new RetryOutcome(failedBatches, retryable.Count, newBatches);
     }

@@ -1,10 +1,7 @@
-using Dla.Persistence.Database;
 using Dla.Persistence.Jobs;
-using Dla.Persistence.Results;
 using Dla.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using static Dla.Persistence.Tests.Results.ResultWriterTests;
 
 namespace Dla.Persistence.Tests.Jobs;
@@ -130,7 +127,7 @@ public abstract class SettledOutcomeTests
         Assert.Equal((job.SettledSucceeded.Value, job.SettledFailed.Value), await JobOutcomes.CountAsync(db, store.JobId, _ct));
     }
 
-    private async Task FinishAsync(Store store, JobState final)
+    private async Task FinishAsync(JobStore store, JobState final)
     {
         await using var db = await store.ContextAsync();
         var now = DateTimeOffset.UtcNow;
@@ -140,28 +137,7 @@ public abstract class SettledOutcomeTests
         Assert.True(changed);
     }
 
-    private async Task<Store> OpenAsync(int batches)
-    {
-        var configuration = await ConfigurationAsync();
-        var store = new Store(new ServiceCollection().AddSingleton(configuration).AddDlaDatabase(configuration).AddDlaResultWriter(configuration).BuildServiceProvider());
-        await using var db = await store.ContextAsync();
-        db.Jobs.Add(new Job { Id = store.JobId, Dataset = "/data", Model = "dla34", State = JobState.Running, CreatedAt = DateTimeOffset.UtcNow });
-        db.Batches.AddRange(Enumerable.Range(0, batches).Select(b => new Batch { JobId = store.JobId, BatchIndex = b, State = BatchState.Started, ImageCount = 10 }));
-        await db.SaveChangesAsync(_ct);
-        return store;
-    }
-
-    /// <summary>A running job with started batches, the writer, and contexts to read back with.</summary>
-    private sealed class Store(ServiceProvider services) : IAsyncDisposable
-    {
-        public Guid JobId { get; } = Guid.NewGuid();
-
-        public IResultWriter Writer { get; } = services.GetRequiredService<IResultWriter>();
-
-        public Task<DlaDbContext> ContextAsync() => services.GetRequiredService<IDlaDbContextFactory>().CreateAsync();
-
-        public ValueTask DisposeAsync() => services.DisposeAsync();
-    }
+    private async Task<JobStore> OpenAsync(int batches) => await JobStore.OpenAsync(await ConfigurationAsync(), batches, _ct);
 }
 
 /// <summary>On PostgreSQL, where the writers' shared lock and the transition's update serialise.</summary>

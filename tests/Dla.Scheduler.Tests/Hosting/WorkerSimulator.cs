@@ -31,6 +31,7 @@ public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
         await using (var db = await databases.CreateAsync(cancellationToken))
         {
             var now = DateTimeOffset.UtcNow;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // As the real writers do: an fp16 job's embeddings go to the halfvec column.
             var half = await db.Jobs.Where(j => j.Id == batch.JobId).Select(j => j.EmbeddingPrecision).FirstAsync(cancellationToken) == EmbeddingPrecisions.Fp16;
             foreach (var image in batch.Images)
@@ -48,6 +49,8 @@ public sealed class WorkerSimulator(IDlaDbContextFactory databases, IBus bus)
             }
             await db.SaveChangesAsync(cancellationToken);
             await BatchTransitions.CompleteAsync(db, batch.JobId, batch.BatchIndex, now, cancellationToken);
+            await BatchOutcomeCounts.RecountAsync(db, batch.JobId, [batch.BatchIndex], cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         if (publish)
         {

@@ -47,6 +47,10 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("dispatches");
 
+                    b.Property<int>("FailedImages")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_images");
+
                     b.Property<int>("ImageCount")
                         .HasColumnType("integer")
                         .HasColumnName("image_count");
@@ -68,6 +72,10 @@ namespace Dla.Persistence.Database.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
+
+                    b.Property<int>("SucceededImages")
+                        .HasColumnType("integer")
+                        .HasColumnName("succeeded_images");
 
                     b.Property<string>("Worker")
                         .HasMaxLength(128)

@@ -39,6 +39,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("dispatches");
 
+                    b.Property<int>("FailedImages")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_images");
+
                     b.Property<int>("ImageCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("image_count");
@@ -60,6 +64,10 @@ namespace Dla.Persistence.Database.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("state");
+
+                    b.Property<int>("SucceededImages")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded_images");
 
                     b.Property<string>("Worker")
                         .HasMaxLength(128)
