@@ -68,7 +68,7 @@ public sealed class PlanningBenchmark(RealServiceEnvironment services) : IClassF
         }
         finally
         {
-            File.Delete(sqlite);
+            SqliteFiles.Delete(sqlite);
         }
     }
 

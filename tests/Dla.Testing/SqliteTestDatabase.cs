@@ -29,5 +29,5 @@ public sealed class SqliteTestDatabase : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => File.Delete(_path);
+    public void Dispose() => SqliteFiles.Delete(_path);
 }

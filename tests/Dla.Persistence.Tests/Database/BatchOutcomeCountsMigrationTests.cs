@@ -49,7 +49,7 @@ public sealed class BatchOutcomeCountsMigrationTests
         }
         finally
         {
-            File.Delete(path);
+            SqliteFiles.Delete(path);
         }
     }
 

@@ -115,7 +115,7 @@ public sealed class SnakeCaseSchemaMigrationTests
         }
         finally
         {
-            File.Delete(path);
+            SqliteFiles.Delete(path);
         }
     }
 

@@ -1,3 +1,4 @@
+using Dla.Testing;
 namespace Dla.Scheduler.Tests.Hosting;
 
 /// <summary>A temporary folder of image files (contents irrelevant: the scheduler never reads pixels) and a SQLite file beside it.</summary>
@@ -37,9 +38,6 @@ public sealed class TestDataset : IDisposable
     public void Dispose()
     {
         Directory.Delete(_directory, recursive: true);
-        foreach (var file in new[] { SqliteFile, SqliteFile + "-wal", SqliteFile + "-shm" })
-        {
-            File.Delete(file);
-        }
+        SqliteFiles.Delete(SqliteFile);
     }
 }

@@ -21,7 +21,7 @@ public sealed class SqliteWorkerHost : WorkerHost
     protected override ValueTask DisposeDatabaseAsync()
     {
         SqliteConnection.ClearAllPools();
-        File.Delete(_path);
+        SqliteFiles.Delete(_path);
         return ValueTask.CompletedTask;
     }
 }
