@@ -45,19 +45,7 @@ export Database__Provider=postgres Messaging__Transport=rabbitmq DLA_CACHE_DIR="
 export Datasets__AllowedRoots__0="$work"
 export Logging__LogLevel__Default=Warning
 
-start() { # name dll port [VAR=value...]: starts a process; waits until it is ready
-  local name=$1 dll=$2 port=$3
-  shift 3
-  env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$dll" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 240); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  tail -n 30 "$work/$name.log" >&2
-  echo "$name did not become ready" >&2
-  exit 1
-}
+source scripts/lib/start-process.sh
 api=http://127.0.0.1:18090
 submit() { # json: prints the job id
   curl -fsS -H 'content-type: application/json' -d "$1" "$api/jobs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
@@ -98,10 +86,10 @@ case $mode in
   *) echo "usage: $0 acceptance | scale [images]" >&2; exit 2 ;;
 esac
 
-start scheduler src/Dla.Scheduler/bin/Release/net10.0/Dla.Scheduler.dll 18090 Database__MigrateOnStartup=true "${scheduler_env[@]}"
+start_process scheduler src/Dla.Scheduler/bin/Release/net10.0/Dla.Scheduler.dll 18090 Database__MigrateOnStartup=true "${scheduler_env[@]}"
 scheduler_pid=${pids[0]}
 for w in $(seq 1 "$workers"); do
-  start "worker-$w" src/Dla.Worker/bin/Release/net10.0/Dla.Worker.dll $((18090 + w)) "${worker_env[@]}"
+  start_process "worker-$w" src/Dla.Worker/bin/Release/net10.0/Dla.Worker.dll $((18090 + w)) "${worker_env[@]}"
 done
 rss_start=$(rss_mb "$scheduler_pid")
 large=$(submit "{\"dataset\": \"$work/large\", $model, \"batch_size\": $large_batch}")

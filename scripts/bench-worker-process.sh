@@ -45,19 +45,7 @@ export Database__Provider=postgres Messaging__Transport=rabbitmq DLA_CACHE_DIR="
 export Datasets__AllowedRoots__0="$root" Models__AllowedRoots__0="$root" Logging__LogLevel__Default=Warning
 export Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " Logging__Console__FormatterOptions__SingleLine=true
 
-start() { # name dll port [VAR=value...]: starts a process; waits until it is ready
-  local name=$1 dll=$2 port=$3
-  shift 3
-  env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$dll" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 240); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  tail -n 30 "$work/$name.log" >&2
-  echo "error: $name did not become ready" >&2
-  exit 1
-}
+source scripts/lib/start-process.sh
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 declare -A summary
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --size 32 --seconds 8 | tail -1 | awk '{print $1}'; }
@@ -71,8 +59,8 @@ for ((r = 1; r <= rounds; r++)); do
     -d '{"configure":".*","write":".*","read":".*"}' "$management/api/permissions/$run_id/guest"
   export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$run_id"
   export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$amqp_port/$run_id"
-  start scheduler src/Dla.Scheduler/bin/Release/net10.0/Dla.Scheduler.dll 18090 Database__MigrateOnStartup=true
-  start worker .dla/worker-bench/Dla.Worker.dll 18091 Logging__LogLevel__Dla.Worker.Batches=Information
+  start_process scheduler src/Dla.Scheduler/bin/Release/net10.0/Dla.Scheduler.dll 18090 Database__MigrateOnStartup=true
+  start_process worker .dla/worker-bench/Dla.Worker.dll 18091 Logging__LogLevel__Dla.Worker.Batches=Information
   worker_pid=${pids[-1]}
   python3 scripts/lib/thread_cpu.py sample "$worker_pid" "$work/threads" &
   sampler=$!

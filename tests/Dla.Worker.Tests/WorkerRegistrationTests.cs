@@ -19,7 +19,7 @@ public sealed class WorkerRegistrationTests
 
         var worker = services.GetRequiredService<IOptions<WorkerOptions>>().Value;
 
-        Assert.Equal((1, 2, 5, "cpu", 60), (worker.ConcurrentBatches, worker.PrefetchCount, worker.RetryCount, worker.Provider, worker.ShutdownTimeoutSeconds));
+        Assert.Equal((2, 2, 5, "cpu", 60), (worker.ConcurrentBatches, worker.PrefetchCount, worker.RetryCount, worker.Provider, worker.ShutdownTimeoutSeconds));
     }
 
     [Fact]
