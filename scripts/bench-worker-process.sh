@@ -6,11 +6,12 @@
 # dispatcher and SQLite in the worker's own process and so measures them too; here they are outside it.
 #
 # Each round: the one-core decode rate (`dla bench decode --threads 1`, pinned with taskset, before and after), then a
-# fresh database and virtual host, the scheduler and one worker started, one job of every photograph submitted
-# (batch_size 64) and the worker's threads sampled from /proc (scripts/lib/thread_cpu.py). Prints the worker's batch
-# rate as measured here, where the services and the scheduler take their CPU from the same cores, and the worker's CPU
-# per image by thread group; cores ÷ that CPU is what the worker delivers on cores of its own (on this 2-core VM a
-# measured rate cannot exclude the services), and ÷ the one-core decode rate is item 4's ratio.
+# fresh database and virtual host, the scheduler and one worker started, two jobs of every photograph submitted one
+# after the other (batch_size 64: the first a new pod's, the second warm) and the worker's threads sampled from /proc
+# (scripts/lib/thread_cpu.py). Prints, per job, the worker's batch rate as measured here, where the services and the
+# scheduler take their CPU from the same cores, the worker's CPU per image by thread group and how busy the machine
+# was; cores ÷ the worker's CPU per image is what it delivers on busy cores of its own (on this 2-core VM a measured
+# rate cannot exclude the services), and ÷ the one-core decode rate is item 4's ratio.
 #
 #   scripts/bench-worker-process.sh [rounds = 3]      (Worker__* variables in the environment reach the worker)
 set -euo pipefail

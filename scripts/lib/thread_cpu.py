@@ -7,8 +7,9 @@
                                           the steady state from a log with timestamped "Stored batch ...: N results"
                                           lines (of JOB only, when given; from the second such batch to the last):
                                           prints the batch rate, the CPU milliseconds per image by group (decode
-                                          threads, thread pool, other threads of the process, other processes) and
-                                          pool ÷ decode
+                                          threads, thread pool, other threads of the process, other processes),
+                                          pool ÷ decode and how busy the machine's cores were (below 100 %, the
+                                          pipeline waited on itself)
 
 Groups: threads named dla-decode-* decode; ".NET TP Worker" threads are the pool (the model's calls, reads, the
 bus, the database client and the bookkeeping); everything else in the process is "other".
@@ -77,7 +78,8 @@ def summarize(log_path, samples_path, batch_size, job=''):
     process = ms['decode'] + ms['pool'] + ms['other']
     print(f"batches {rate:.1f} images/s; CPU per image: decode {ms['decode']:.2f} ms, pool {ms['pool']:.2f} ms, "
           f"other {ms['other']:.2f} ms, other processes {max(0.0, ms['machine'] - process):.2f} ms; "
-          f"pool ÷ decode {ms['pool'] / ms['decode']:.3f}; process {process:.2f} ms")
+          f"pool ÷ decode {ms['pool'] / ms['decode']:.3f}; process {process:.2f} ms; "
+          f"machine {100 * TICK_MS * groups['machine'] / (1000 * (end - start) * os.cpu_count()):.0f} % busy")
 
 
 if __name__ == '__main__':
