@@ -88,9 +88,12 @@ export async function jobPage({ main, params: [id], navigate }) {
 
   function drawActions() {
     const running = !isFinal(job.state);
-    const priority = el('input', { id: 'priority', type: 'number', min: 1, max: 100, value: job.priority, inputmode: 'numeric', 'aria-describedby': 'priority-help' });
-    const format = el('select', { id: 'export-format' }, ['parquet', 'csv', 'jsonl'].map(f => el('option', { value: f }, f)));
-    const download = el('a', { class: 'button', id: 'export', href: `${jobUrl(id)}/export?format=parquet`, download: `${id}.parquet` }, 'Download');
+    // Drawn again on every state change (pending → running arrives while one types): what was typed or chosen stays.
+    const typed = document.getElementById('priority')?.value;
+    const chosen = document.getElementById('export-format')?.value ?? 'parquet';
+    const priority = el('input', { id: 'priority', type: 'number', min: 1, max: 100, value: typed ?? job.priority, inputmode: 'numeric', 'aria-describedby': 'priority-help' });
+    const format = el('select', { id: 'export-format' }, ['parquet', 'csv', 'jsonl'].map(f => el('option', { value: f, selected: f === chosen }, f)));
+    const download = el('a', { class: 'button', id: 'export', href: `${jobUrl(id)}/export?format=${chosen}`, download: `${id}.${chosen}` }, 'Download');
     format.addEventListener('change', () => {
       download.href = `${jobUrl(id)}/export?format=${format.value}`;
       download.download = `${id}.${format.value}`;
