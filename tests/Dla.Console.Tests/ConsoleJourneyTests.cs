@@ -158,6 +158,46 @@ public sealed class ConsoleJourneyTests
     }
 
     [Fact]
+    public async Task A_priority_being_typed_survives_a_state_change_that_redraws_the_job_page()
+    {
+        await using var cluster = await ConsoleCluster.StartAsync(withWorker: false);
+        await using var browser = await Browser.StartAsync(cluster.Address);
+        var page = browser.Page;
+        // The job page's live events are held back until the priority is typed; then one progress event changes the
+        // state shown, which redraws the page's actions (as pending -> running does when it arrives mid-typing).
+        var typed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(new Regex("/jobs/[0-9a-f-]{36}/events$"), async route =>
+        {
+            var state = await typed.Task;
+            await route.FulfillAsync(new()
+            {
+                Status = 200,
+                ContentType = "text/event-stream",
+                Body = "event: progress\ndata: {\"state\":\"" + state + "\",\"succeeded\":0,\"failed\":0,\"remaining\":10,\"total\":10,\"total_final\":true}\n\n",
+            });
+        });
+
+        await page.GotoAsync("/ui/submit");
+        await page.GetByLabel("Dataset").FillAsync(cluster.Dataset);
+        await page.GetByLabel("Model").FillAsync(cluster.Model);
+        await page.GetByLabel("Weights").FillAsync(cluster.Weights);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit job" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/jobs/[0-9a-f-]{36}$"));
+        var shown = (await page.Locator("#job-state").InnerTextAsync()).Trim();
+        Assert.Contains(shown, new[] { "pending", "running" });
+        await page.GetByLabel("Priority").FillAsync("80");
+        var next = shown == "pending" ? "running" : "pending";
+        typed.SetResult(next);
+        await Expect(page.Locator("#job-state")).ToHaveTextAsync(next);
+
+        await Expect(page.GetByLabel("Priority")).ToHaveValueAsync("80");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set priority" }).ClickAsync();
+        await Expect(page.Locator("p.ok[role=status]")).ToHaveTextAsync("Done: priority.");
+        await page.GotoAsync("/ui/");
+        await Expect(page.Locator("table.jobs tbody tr td[data-label=Priority]")).ToHaveTextAsync("80");
+    }
+
+    [Fact]
     public async Task With_keys_configured_a_wrong_key_is_refused_and_the_right_one_signs_in_with_an_http_only_cookie()
     {
         await using var cluster = await ConsoleCluster.StartAsync(new Dictionary<string, string?> { ["Api:Keys:0"] = "console-admin-key" }, withWorker: false);
