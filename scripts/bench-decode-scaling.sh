@@ -52,7 +52,6 @@ for p in m.metadata_props:
 onnx.save(m, sys.argv[1])
 PY
 model=(--model "$tiny" --threads "${DLA_BENCH_THREADS:-0}")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds once
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }
 all_cores() { ./dla bench decode "$folder" --threads "$(nproc)" --decode "$mode" --size "$size" --seconds 8 | tail -1 | awk '{print $1}'; }

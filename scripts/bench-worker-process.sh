@@ -47,7 +47,6 @@ export Datasets__AllowedRoots__0="$root" Models__AllowedRoots__0="$root" Logging
 export Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " Logging__Console__FormatterOptions__SingleLine=true
 
 source scripts/lib/start-process.sh
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 declare -A summary
 one_core() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --size 32 --seconds 8 | tail -1 | awk '{print $1}'; }
 

@@ -11,6 +11,9 @@ ab_inputs() {
   images=$(find "$folder" -type f | wc -l)
 }
 
+# ratio A B: A ÷ B to two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
 # timed_run LOG [dla run arguments...]: runs `dla run ... --verbose` with its standard error, timestamped, in LOG, and
 # the CPU seconds the whole command used (user, system) in LOG.cpu.
 timed_run() {

@@ -93,11 +93,13 @@ export async function jobPage({ main, params: [id], navigate }) {
     const chosen = document.getElementById('export-format')?.value ?? 'parquet';
     const priority = el('input', { id: 'priority', type: 'number', min: 1, max: 100, value: typed ?? job.priority, inputmode: 'numeric', 'aria-describedby': 'priority-help' });
     const format = el('select', { id: 'export-format' }, ['parquet', 'csv', 'jsonl'].map(f => el('option', { value: f, selected: f === chosen }, f)));
-    const download = el('a', { class: 'button', id: 'export', href: `${jobUrl(id)}/export?format=${chosen}`, download: `${id}.${chosen}` }, 'Download');
-    format.addEventListener('change', () => {
-      download.href = `${jobUrl(id)}/export?format=${format.value}`;
-      download.download = `${id}.${format.value}`;
-    });
+    const download = el('a', { class: 'button', id: 'export' }, 'Download');
+    const exportAs = f => {
+      download.href = `${jobUrl(id)}/export?format=${f}`;
+      download.download = `${id}.${f}`;
+    };
+    exportAs(chosen);
+    format.addEventListener('change', () => exportAs(format.value));
     clear(actions).append(
       el('div', { class: 'action-row' },
         el('button', { type: 'button', class: 'danger', id: 'cancel', disabled: !running, onclick: () => act('cancel', () => api(`${jobUrl(id)}/cancel`, { method: 'POST' })) }, 'Cancel job'),
