@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dla.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,18 @@ public sealed class WorkerRegistrationTests
         var worker = services.GetRequiredService<IOptions<WorkerOptions>>().Value;
 
         Assert.Equal((2, 2, 5, "cpu", 60), (worker.ConcurrentBatches, worker.PrefetchCount, worker.RetryCount, worker.Provider, worker.ShutdownTimeoutSeconds));
+    }
+
+    [Fact]
+    public void The_worker_process_runs_without_spinning_pool_threads_or_the_instrumented_compiler_tier()
+    {
+        // The runtime settings the worker's build writes beside it (and its published image carries): both keep the
+        // cores decoding, the first while the pool waits for work, the second through a new worker's first minute.
+        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Dla.Worker.runtimeconfig.json")))!
+            ["runtimeOptions"]!["configProperties"]!;
+
+        Assert.Equal(0, (int)settings["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]!);
+        Assert.False((bool)settings["System.Runtime.TieredPGO"]!);
     }
 
     [Fact]
