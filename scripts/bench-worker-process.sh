@@ -14,6 +14,9 @@
 # rate cannot exclude the services), and ÷ the one-core decode rate is item 4's ratio.
 #
 #   scripts/bench-worker-process.sh [rounds = 3]      (Worker__* variables in the environment reach the worker)
+#
+# With DLA_TRACE_JIT=1 the worker also writes its compiler events to an EventPipe trace, and each round ends with what
+# the runtime compiled and for how long, by tier and over time (scripts/jit-stats); the trace costs a little CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/run-rates.sh
@@ -42,6 +45,12 @@ dotnet build src/Dla.Scheduler -c Release -nologo -v q >/dev/null
 # The worker as its container image ships it: published (precompiled, build/ReadyToRun.targets).
 dotnet publish src/Dla.Worker -c Release -r linux-x64 --self-contained false -o .dla/worker-bench -nologo -v q >/dev/null
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds the CLI once
+trace_jit=()
+if [[ ${DLA_TRACE_JIT:-} == 1 ]]; then
+  dotnet build scripts/jit-stats -c Release -nologo -v q >/dev/null
+  trace_jit=(DOTNET_EnableEventPipe=1 DOTNET_EventPipeOutputPath="$work/worker-jit.nettrace"
+    DOTNET_EventPipeConfig=Microsoft-Windows-DotNETRuntime:0x10:5)
+fi
 export Database__Provider=postgres Messaging__Transport=rabbitmq DLA_CACHE_DIR="$work/cache"
 export Datasets__AllowedRoots__0="$root" Models__AllowedRoots__0="$root" Logging__LogLevel__Default=Warning
 export Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff " Logging__Console__FormatterOptions__SingleLine=true
@@ -60,7 +69,7 @@ for ((r = 1; r <= rounds; r++)); do
   export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$run_id"
   export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$amqp_port/$run_id"
   start_process scheduler src/Dla.Scheduler/bin/Release/net10.0/Dla.Scheduler.dll 18090 Database__MigrateOnStartup=true
-  start_process worker .dla/worker-bench/Dla.Worker.dll 18091 Logging__LogLevel__Dla.Worker.Batches=Information
+  start_process worker .dla/worker-bench/Dla.Worker.dll 18091 Logging__LogLevel__Dla.Worker.Batches=Information "${trace_jit[@]}"
   worker_pid=${pids[-1]}
   python3 scripts/lib/thread_cpu.py sample "$worker_pid" "$work/threads" &
   sampler=$!
@@ -86,4 +95,7 @@ for ((r = 1; r <= rounds; r++)); do
     echo "round $r, $phase job: ${summary[$phase]}"
     echo "round $r, $phase job: the worker's batches $measured/s measured beside the services ($(ratio "$measured" "$single")×), on $(nproc) cores of its own $own/s ($(ratio "$own" "$single")× the one-core decode rate)"
   done
+  if ((${#trace_jit[@]})); then
+    dotnet run --project scripts/jit-stats -c Release --no-build -- "$work/worker-jit.nettrace" | sed "s/^/round $r, the worker's compiler: /"
+  fi
 done
