@@ -15,6 +15,7 @@ folder=${1:-}
 seconds=${2:-10}
 rounds=${3:-3}
 cd "$repo"
+source scripts/lib/run-rates.sh
 
 if [[ -z $folder ]]; then
   folder=/tmp/dla-bench-decode/photos-1000x750
@@ -64,7 +65,6 @@ PY
 dla() { taskset -c 0 ./dla bench decode "$folder" --threads 1 --decode "$1" --seconds "$seconds" | tail -1; }
 
 ./dla bench decode "$folder" --seconds 0.1 >/dev/null  # builds the tool once, outside the measurements
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 declare -a p e f re rf
 for ((r = 1; r <= rounds; r++)); do
   p+=("$(pillow | awk '{print $1}')")

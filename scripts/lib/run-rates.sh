@@ -1,4 +1,4 @@
-# Sourced by the benchmark scripts (run from the repository root, where ./dla is): the inputs of the A/B scripts, and
+# Sourced by the benchmark scripts (run from the repository root, where ./dla is): the inputs of the A/B scripts, ratios, and
 # running an embedded `dla run` and reading its rates from its standard error.
 
 # ab_inputs: for the scripts that compare two builds over the photographs and patched tiny model that
