@@ -21,7 +21,7 @@ public static class DatabaseRegistration
         if (provider == "sqlite")
         {
             var connection = configuration.GetConnectionString("Sqlite") ?? throw new InvalidOperationException("ConnectionStrings:Sqlite is required when Database:Provider is sqlite.");
-            services.AddDbContextFactory<SqliteDlaDbContext>(o => o.UseSqlite(connection));
+            services.AddDbContextFactory<SqliteDlaDbContext>(o => o.UseSqlite(connection).AddInterceptors(SqliteBusyTimeout.Instance));
             services.AddScoped<DlaDbContext>(sp => sp.GetRequiredService<IDbContextFactory<SqliteDlaDbContext>>().CreateDbContext());
             services.AddSingleton<IDlaDbContextFactory, DlaDbContextFactory<SqliteDlaDbContext>>();
         }

@@ -57,8 +57,9 @@ public sealed class SqliteResultWriter(IDbContextFactory<SqliteDlaDbContext> con
         var job = SqliteDlaDbContext.ToText(outcome.JobId);
         var now = Ticks.ConvertToProvider(DateTimeOffset.UtcNow)!;
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        // Opened through EF Core, so the connection gets the job database's settings (SqliteBusyTimeout).
+        await context.Database.OpenConnectionAsync(cancellationToken);
         var connection = context.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         string precision;
         await using (var fence = Command(connection, transaction, JobAcceptsResults, job, now))
