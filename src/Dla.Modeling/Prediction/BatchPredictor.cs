@@ -97,6 +97,8 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
         var tensor = ArrayPool<float>.Shared.Rent(images.Count * length);
         var failures = new ImageFailure?[images.Count];
         var decoders = options.Decoders ?? DecodeThreads.Shared;
+        // Taken before the first await, so batches are decoded in the order they were started, across every pipeline.
+        var ticket = decoders.NextTicket();
         // Reads run ahead of the decode threads (a blob read waits on the network); decoding itself is bounded by them.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 * decoders.Count, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, images.Count), parallel, async (i, ct) =>
@@ -133,7 +135,7 @@ public sealed class BatchPredictor(DlaSession session, ImagePreprocessor preproc
                 {
                     observer?.ImageDecoded(Stopwatch.GetElapsedTime(decodeStarted));
                 }
-            }, ct);
+            }, ticket, ct);
         });
         return new PreparedBatch(images, tensor, failures);
     }

@@ -2,7 +2,7 @@ using Dla.Modeling.Prediction;
 
 namespace Dla.Modeling.Tests.Prediction;
 
-/// <summary>The decode threads bound how many images decode at once, whoever asks, and hand results back off their threads.</summary>
+/// <summary>The decode threads bound how many images decode at once, whoever asks, serve the oldest batch first, and hand results back off their threads.</summary>
 public sealed class DecodeThreadsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -63,6 +63,57 @@ public sealed class DecodeThreadsTests
         Assert.False(ran);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decoders.RunAsync(() => ran = true, cancellation.Token));
         Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task Queued_work_runs_in_ticket_order_and_in_arrival_order_within_a_ticket()
+    {
+        using var decoders = new DecodeThreads(1);
+        using var gate = new ManualResetEventSlim();
+        var order = new List<string>();
+        var blocking = decoders.RunAsync(() => gate.Wait(Patience), TestContext.Current.CancellationToken);
+        var older = decoders.NextTicket();
+        var newer = decoders.NextTicket();
+        // Queued while the one thread is busy: the newer batch's images first, as a second pipeline's reads may land.
+        var work = new[] { ("newer 0", newer), ("older 0", older), ("newer 1", newer), ("older 1", older) }
+            .Select(item => decoders.RunAsync(() => order.Add(item.Item1), item.Item2, TestContext.Current.CancellationToken)).ToList();
+
+        gate.Set();
+        await Task.WhenAll([blocking, .. work]);
+
+        Assert.Equal(["older 0", "older 1", "newer 0", "newer 1"], order);
+    }
+
+    [Fact]
+    public async Task Work_without_a_ticket_runs_first_come_first_served()
+    {
+        using var decoders = new DecodeThreads(1);
+        using var gate = new ManualResetEventSlim();
+        var order = new List<int>();
+        var blocking = decoders.RunAsync(() => gate.Wait(Patience), TestContext.Current.CancellationToken);
+        var work = Enumerable.Range(0, 5).Select(i => decoders.RunAsync(() => order.Add(i), TestContext.Current.CancellationToken)).ToList();
+
+        gate.Set();
+        await Task.WhenAll([blocking, .. work]);
+
+        Assert.Equal([0, 1, 2, 3, 4], order);
+    }
+
+    [Fact]
+    public async Task Disposed_threads_finish_the_queued_work_and_refuse_more()
+    {
+        var decoders = new DecodeThreads(1);
+        using var gate = new ManualResetEventSlim();
+        var ran = 0;
+        var blocking = decoders.RunAsync(() => gate.Wait(Patience), TestContext.Current.CancellationToken);
+        var queued = decoders.RunAsync(() => Interlocked.Increment(ref ran), TestContext.Current.CancellationToken);
+
+        decoders.Dispose();
+        gate.Set();
+        await Task.WhenAll(blocking, queued);
+
+        Assert.Equal(1, ran);
+        Assert.Throws<ObjectDisposedException>(() => { _ = decoders.RunAsync(() => { }, TestContext.Current.CancellationToken); });
     }
 
     [Fact]
