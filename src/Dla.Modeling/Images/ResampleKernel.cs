@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Dla.Modeling.Images;
 
 /// <summary>
@@ -7,23 +5,12 @@ namespace Dla.Modeling.Images;
 /// output positions. Mirrors Pillow's <c>precompute_coeffs</c> and <c>normalize_coeffs_8bpc</c>
 /// (libImaging/Resample.c) step by step, because the rounding of every weight shows in the output.
 /// A kernel depends on its geometry alone, so <see cref="Bilinear"/> shares one per geometry between
-/// all decode threads: its arrays are never written after construction.
+/// all decode threads (<see cref="ResampleKernelCache"/>): its arrays are never written after construction.
 /// </summary>
 internal sealed class ResampleKernel
 {
     /// <summary>Pillow's <c>PRECISION_BITS</c>: 32 bits minus 8 for the pixel, minus 2 for headroom.</summary>
     internal const int PrecisionBits = 32 - 8 - 2;
-
-    /// <summary>
-    /// Geometries kept before the cache starts over. A kernel is a few thousand weights (about 14 KB for a 1000×750
-    /// photograph cropped to 32×32, up to ~60 KB for a 4000-pixel side at 224), so the cache stays within a few MB.
-    /// </summary>
-    internal const int CacheCapacity = 256;
-
-    // A dataset's photographs mostly come in a few sizes (one camera, one export), and computing both kernels of every
-    // image was 39 % of the bytes a 10,000-photograph job allocated (docs/benchmarks.md, "Session 18").
-    private static readonly ConcurrentDictionary<(int InSize, int OutSize, int Start, int Length), ResampleKernel> s_cache = new();
-    private static int s_cached;
 
     private ResampleKernel(int size, int[] first, int[] count, int[] weights)
     {
@@ -45,27 +32,12 @@ internal sealed class ResampleKernel
     /// <summary>Weights scaled by 2^22 and rounded away from zero, as Pillow stores them.</summary>
     public int[] Weights { get; }
 
-    /// <summary>The kernel for output positions <c>[start, start + length)</c> of a resize from <paramref name="inSize"/> to <paramref name="outSize"/>.</summary>
-    public static ResampleKernel Bilinear(int inSize, int outSize, int start, int length)
-    {
-        var geometry = (inSize, outSize, start, length);
-        if (s_cache.TryGetValue(geometry, out var kernel))
-        {
-            return kernel;
-        }
-        kernel = Compute(inSize, outSize, start, length);
-        // Every image a new size (a dataset of varied photographs): start over rather than grow without bound. The count
-        // is approximate under races, which only moves the moment of the reset.
-        if (s_cache.TryAdd(geometry, kernel) && Interlocked.Increment(ref s_cached) > CacheCapacity)
-        {
-            s_cache.Clear();
-            Interlocked.Exchange(ref s_cached, 0);
-        }
-        return kernel;
-    }
-
-    /// <summary>Geometries in the cache now (for tests).</summary>
-    internal static int CachedGeometries => s_cache.Count;
+    /// <summary>
+    /// The kernel for output positions <c>[start, start + length)</c> of a resize from <paramref name="inSize"/> to
+    /// <paramref name="outSize"/>, shared by every caller that asks for the same geometry.
+    /// </summary>
+    public static ResampleKernel Bilinear(int inSize, int outSize, int start, int length) =>
+        ResampleKernelCache.Shared.Get(inSize, outSize, start, length);
 
     /// <summary>Pillow's <c>precompute_coeffs</c> and <c>normalize_coeffs_8bpc</c> for one geometry, uncached.</summary>
     internal static ResampleKernel Compute(int inSize, int outSize, int start, int length)
